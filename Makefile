@@ -1,0 +1,44 @@
+# The two commands a fresh machine needs: `make chat` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: chat test install install-test lint typecheck knowledge-check bench clean
+
+$(BIN)/kisanbot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-extras: $(BIN)/kisanbot
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/kisanbot
+
+install-test: $(VENV)/.test-extras
+
+chat: install
+	$(BIN)/kisanbot db upgrade
+	$(BIN)/kisanbot chat
+
+lint: install-test
+	$(BIN)/ruff check bot tests benchmarks migrations
+	$(BIN)/ruff format --check bot tests benchmarks
+
+typecheck: install-test
+	$(BIN)/mypy --strict bot
+
+knowledge-check: install
+	$(BIN)/kisanbot knowledge check
+
+test: install-test lint typecheck knowledge-check
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/pipeline.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,322 @@
+"""The advisor pipeline: detect → route → search → engine → store. Every door answers through it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import ui_text
+from bot.card_search import CardSearch, Match
+from bot.config import Settings
+from bot.engines.base import Engine, GenerationRequest, OnText, Turn
+from bot.engines.cards import CardEngine
+from bot.i18n import Translator
+from bot.knowledge import load_cards
+from bot.language import SWITCH_CONFIDENCE, Detection, LanguageDetector
+from bot.languages import SUPPORTED
+from bot.message_text import CleanMessage, Shape, clean
+from bot.routing import Route, Router
+from bot.safety import HealthTerms, looks_like_injection
+from bot.storage.database import open_database
+from bot.storage.models import Farmer, Message
+from bot.storage.repository import Identity, get_or_create_farmer, last_question, recent_messages
+
+log = logging.getLogger(__name__)
+
+#: A question without a crop borrows the crop of the farmer's previous question this recent.
+FOLLOW_UP_WINDOW = dt.timedelta(minutes=30)
+_UNSURE_TOPIC = 0.5
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the pipeline understood of a message, before any answer."""
+
+    detection: Detection
+    route: Route
+    matches: list[Match]
+    injection: bool
+    human_health: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    language: str
+    topic: str | None
+    card_ids: list[str]
+    engine: str
+    reviewed: bool
+    flags: list[str] = field(default_factory=list)
+    question_id: int | None = None
+    answer_id: int | None = None
+    latency_ms: float = 0.0
+
+
+class Analyser:
+    """Detect, route and search, without storage: the part of the pipeline `inspect` measures."""
+
+    def __init__(
+        self, detector: LanguageDetector, router: Router, search: CardSearch, health: HealthTerms
+    ) -> None:
+        self.detector = detector
+        self.router = router
+        self.search = search
+        self.health = health
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> Analyser:
+        lexicon_dir = knowledge_dir / "lexicon"
+        return cls(
+            LanguageDetector(lexicon_dir),
+            Router(lexicon_dir),
+            CardSearch(load_cards(knowledge_dir)),
+            HealthTerms(lexicon_dir),
+        )
+
+    def analyse(self, text: str, prior: str | None = None) -> Analysis:
+        """`analyse("kal barish hogi kya")` → language hi (romanized), topic weather, matching cards."""
+        detection = self.detector.detect(text, prior)
+        route = self.router.route(text, detection.language)
+        matches = [] if route.courtesy else self.search.search(text, route)
+        return Analysis(
+            detection, route, matches, looks_like_injection(text), self.health.concerns_a_person(text)
+        )
+
+
+class Advisor:
+    """Answers farmers; knows nothing of Telegram or HTTP."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        analyser: Analyser,
+        engine: Engine,
+        translator: Translator,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.analyser = analyser
+        self.engine = engine
+        self.translator = translator
+
+    @classmethod
+    def build(cls, settings: Settings) -> Advisor:
+        """Upgrades the database, loads knowledge and lexicons, and picks the engine."""
+        _engine, sessions = open_database(settings)
+        analyser = Analyser.load(settings.knowledge_dir)
+        translator = Translator()
+        log.info("engine: cards (no model installed); %d cards loaded", len(analyser.search))
+        return cls(settings, sessions, analyser, CardEngine(translator), translator)
+
+    def answer(
+        self,
+        identity: Identity,
+        text: str,
+        on_text: OnText | None = None,
+        language: str | None = None,
+        language_hint: str | None = None,
+    ) -> Reply:
+        """Answers one message. `language` fixes the reply language; `language_hint` is a weak prior."""
+        started = time.perf_counter()
+        message = clean(text, self.settings.max_message_chars)
+        with self.sessions.begin() as session:
+            farmer = get_or_create_farmer(session, identity)
+            if language in SUPPORTED:
+                farmer.language, farmer.language_source = language, "chosen"
+            prior = farmer.language or language_hint
+            if message.shape is not Shape.TEXT:
+                return self._not_a_question(session, farmer, message, prior, on_text, started)
+            part = message.text[: self.settings.max_message_chars]
+            analysis = self._with_follow_up(session, farmer, part, self.analyser.analyse(part, prior))
+            reply_language = language if language in SUPPORTED else analysis.detection.language
+            request = GenerationRequest(
+                part,
+                reply_language,
+                analysis.route,
+                [] if analysis.injection else analysis.matches,
+                history=[Turn(m.role, m.text) for m in recent_messages(session, farmer.id)],
+            )
+            generation = self.engine.generate(request, on_text)
+            flags = _flags(message, analysis) + generation.flags
+            extra = self._extra_lines(reply_language, analysis, message, generation.card_ids)
+            if on_text and extra:
+                on_text("\n\n" + "\n".join(extra))
+            body = "\n\n".join(p for p in [generation.text, "\n".join(extra)] if p)
+            if analysis.injection:
+                body = self.translator.text(reply_language, ui_text.INJECTION) + "\n\n" + body
+            self._remember_language(farmer, analysis.detection, language)
+            latency = (time.perf_counter() - started) * 1000
+            question = _store_question(session, farmer, message, analysis, flags)
+            answer = Message(
+                farmer_id=farmer.id,
+                role="bot",
+                text=body,
+                reply_to_id=question.id,
+                language=reply_language,
+                topic=analysis.route.topic,
+                crops=analysis.route.crops,
+                pests=analysis.route.pests,
+                card_ids=generation.card_ids,
+                flags=flags,
+                engine=generation.engine,
+                model=generation.model,
+                prompt_tokens=generation.prompt_tokens,
+                reply_tokens=generation.reply_tokens,
+                latency_ms=latency,
+            )
+            session.add(answer)
+            session.flush()
+            log.info(
+                "answered topic=%s language=%s cards=%d engine=%s latency_ms=%.1f",
+                analysis.route.topic,
+                reply_language,
+                len(generation.card_ids),
+                generation.engine,
+                latency,
+            )
+            return Reply(
+                body,
+                reply_language,
+                analysis.route.topic,
+                generation.card_ids,
+                generation.engine,
+                reviewed=False,
+                flags=flags,
+                question_id=question.id,
+                answer_id=answer.id,
+                latency_ms=latency,
+            )
+
+    def _with_follow_up(self, session: Session, farmer: Farmer, text: str, analysis: Analysis) -> Analysis:
+        """'And how much water?' after a wheat question is about wheat."""
+        route = analysis.route
+        if route.crops or route.courtesy or route.topic == "other":
+            return analysis
+        previous = last_question(session, farmer.id, FOLLOW_UP_WINDOW)
+        if previous is None or not previous.crops:
+            return analysis
+        route = replace(route, crops=list(previous.crops))
+        return replace(analysis, route=route, matches=self.analyser.search.search(text, route))
+
+    def _extra_lines(
+        self, language: str, analysis: Analysis, message: CleanMessage, card_ids: list[str]
+    ) -> list[str]:
+        """Referrals, cautions, sources and the review label: the same for every engine."""
+        say = self.translator.text
+        cards = [m.card for m in analysis.matches if m.card.id in card_ids]
+        lines = []
+        if analysis.human_health:
+            lines.append(say(language, ui_text.SEE_DOCTOR))
+        if analysis.route.topic == "livestock" or any(c.topic == "livestock" for c in cards):
+            lines.append(say(language, ui_text.CALL_VET))
+        if any(c.risk == "high" and c.topic in ("pest", "crop", "soil") for c in cards):
+            lines.append(say(language, ui_text.CHEMICAL_CAUTION))
+        if message.truncated:
+            lines.append(say(language, ui_text.TOO_LONG))
+        if card_ids:
+            lines.append(say(language, ui_text.BASED_ON, cards=", ".join(card_ids)))
+        if not analysis.route.courtesy:
+            lines.append("— " + say(language, ui_text.DRAFT_LABEL))
+        return lines
+
+    def _not_a_question(
+        self,
+        session: Session,
+        farmer: Farmer,
+        message: CleanMessage,
+        prior: str | None,
+        on_text: OnText | None,
+        started: float,
+    ) -> Reply:
+        language = prior or self.settings.default_language
+        reply_text = self.translator.text(
+            language, ui_text.EMPTY if message.shape is Shape.EMPTY else ui_text.NO_WORDS
+        )
+        if on_text:
+            on_text(reply_text)
+        flags = [message.shape.value]
+        question_id = None
+        if message.text:  # an emoji is still something the farmer said: keep it
+            question = Message(
+                farmer_id=farmer.id, role="farmer", text=message.text, language=language, flags=flags
+            )
+            session.add(question)
+            session.flush()
+            question_id = question.id
+        latency = (time.perf_counter() - started) * 1000
+        answer = Message(
+            farmer_id=farmer.id,
+            role="bot",
+            text=reply_text,
+            reply_to_id=question_id,
+            language=language,
+            flags=flags,
+            engine="rules",
+            latency_ms=latency,
+        )
+        session.add(answer)
+        session.flush()
+        return Reply(
+            reply_text,
+            language,
+            None,
+            [],
+            "rules",
+            reviewed=False,
+            flags=flags,
+            question_id=question_id,
+            answer_id=answer.id,
+            latency_ms=latency,
+        )
+
+    @staticmethod
+    def _remember_language(farmer: Farmer, detection: Detection, fixed: str | None) -> None:
+        if fixed in SUPPORTED or farmer.language_source == "chosen":
+            return
+        if farmer.language is None or (
+            not detection.kept_prior and detection.confidence >= SWITCH_CONFIDENCE
+        ):
+            farmer.language, farmer.language_source = detection.language, "detected"
+
+
+def _flags(message: CleanMessage, analysis: Analysis) -> list[str]:
+    flags = []
+    if analysis.detection.confidence < SWITCH_CONFIDENCE:
+        flags.append("language-unsure")
+    if analysis.route.topic != "other" and analysis.route.confidence < _UNSURE_TOPIC:
+        flags.append("topic-unsure")
+    if message.truncated:
+        flags.append("truncated")
+    if analysis.injection:
+        flags.append("injection")
+    if analysis.human_health:
+        flags.append("human-health")
+    return flags
+
+
+def _store_question(
+    session: Session, farmer: Farmer, message: CleanMessage, analysis: Analysis, flags: list[str]
+) -> Message:
+    question = Message(
+        farmer_id=farmer.id,
+        role="farmer",
+        text=message.text,
+        language=analysis.detection.language,
+        language_confidence=analysis.detection.confidence,
+        romanized=analysis.detection.romanized,
+        topic=analysis.route.topic,
+        crops=analysis.route.crops,
+        pests=analysis.route.pests,
+        card_ids=[m.card.id for m in analysis.matches],
+        flags=flags,
+    )
+    session.add(question)
+    session.flush()
+    return question

@@ -1,0 +1,109 @@
+"""Finding the cards that answer a message: SQLite FTS5 over every language, plus crop, pest and topic.
+
+Text is cut into words by `bot.lexicon.words` before it reaches FTS5, so Indic words stay whole
+(FTS5's own tokenizer splits them at vowel signs).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.knowledge import Card
+from bot.lexicon import TermIndex, words
+from bot.routing import Route
+
+# How much each kind of evidence counts. A named pest or local name is the strongest sign.
+_NAME_MATCH = 2.5
+_PEST_MATCH = 3.0
+_CROP_MATCH = 2.0
+_CROP_MISMATCH = -1.5
+_TOPIC_MATCH = 1.5
+_TEXT_MATCH = 2.0
+#: Below this a card is not shown: better to say "I don't know" than to answer off the point.
+MIN_SCORE = 2.5
+
+_MAX_QUERY_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Match:
+    card: Card
+    score: float
+
+
+class CardSearch:
+    """An in-memory FTS5 index of the cards, rebuilt at start (a few hundred cards take milliseconds)."""
+
+    def __init__(self, cards: Sequence[Card]) -> None:
+        self._cards = {card.id: card for card in cards}
+        self._names = TermIndex({card.id: card.names for card in cards})
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            "CREATE VIRTUAL TABLE card_text USING fts5(card_id UNINDEXED, names, title, summary, body,"
+            " tokenize = \"unicode61 remove_diacritics 0 categories 'L* M* N* Co'\")"
+        )
+        self._db.executemany(
+            "INSERT INTO card_text VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    card.id,
+                    _indexable(" ; ".join(n for names in card.names.values() for n in names)),
+                    _indexable(" ; ".join(card.title.values())),
+                    _indexable(" ; ".join(card.summary.values())),
+                    _indexable(card.body),
+                )
+                for card in cards
+            ],
+        )
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    def get(self, card_id: str) -> Card | None:
+        return self._cards.get(card_id)
+
+    def search(self, text: str, route: Route | None = None, limit: int = 5) -> list[Match]:
+        """The best cards for a message, best first, at most `limit`, none below MIN_SCORE."""
+        text_words = words(text)
+        scores: dict[str, float] = {}
+        for card_id, text_score in self._text_scores(text_words).items():
+            scores[card_id] = scores.get(card_id, 0.0) + _TEXT_MATCH * text_score
+        for card_id in {hit.key for hit in self._names.find(text_words)}:
+            scores[card_id] = scores.get(card_id, 0.0) + _NAME_MATCH
+        if route is not None:
+            self._add_route_scores(scores, route)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [Match(self._cards[cid], round(s, 3)) for cid, s in ranked if s >= MIN_SCORE][:limit]
+
+    def _add_route_scores(self, scores: dict[str, float], route: Route) -> None:
+        for card in self._cards.values():
+            pest = bool(set(route.pests) & set(card.pests))
+            crop = bool(set(route.crops) & set(card.crops))
+            other_crop = bool(route.crops and card.crops and not crop)
+            topic = route.topic == card.topic
+            score = (
+                _PEST_MATCH * pest + _CROP_MATCH * crop + _CROP_MISMATCH * other_crop + _TOPIC_MATCH * topic
+            )
+            # A topic alone is no evidence: a card needs its own words, its pest, or its crop and topic.
+            if card.id in scores or pest or (crop and topic):
+                scores[card.id] = scores.get(card.id, 0.0) + score
+
+    def _text_scores(self, text_words: list[str]) -> dict[str, float]:
+        terms = [w.replace("'", "") for w in dict.fromkeys(text_words) if len(w) >= 2][:_MAX_QUERY_WORDS]
+        if not terms:
+            return {}
+        query = " OR ".join(f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in terms)
+        rows = self._db.execute(
+            "SELECT card_id, bm25(card_text, 0, 4.0, 3.0, 1.0, 0.5) FROM card_text WHERE card_text MATCH ?",
+            (query,),
+        ).fetchall()
+        if not rows:
+            return {}
+        best = min(rank for _, rank in rows)  # bm25 is negative: lower is better
+        return {card_id: rank / best for card_id, rank in rows if best < 0}
+
+
+def _indexable(text: str) -> str:
+    return " ".join(w.replace("'", "") for w in words(text))

@@ -1,0 +1,215 @@
+"""The `kisanbot` command line: database, terminal chat, one-off answers, inspection, knowledge."""
+
+from __future__ import annotations
+
+import getpass
+import io
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+import click
+
+from bot.advisor import Advisor, Analyser, Reply
+from bot.config import Settings
+from bot.knowledge import check as check_knowledge
+from bot.languages import NATIVE_NAMES, SUPPORTED
+from bot.storage import database
+from bot.storage.repository import Identity
+
+LANGUAGE = click.Choice(SUPPORTED)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _configure_logging(settings: Settings, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs request URLs at INFO, and a Bot API URL carries the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@click.group()
+def main() -> None:
+    """kisanbot: offline farmer advice in the farmer's language."""
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema: upgrade, downgrade, current revision."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database to REVISION (default: the newest)."""
+    url = _settings().resolved_database_url()
+    database.upgrade(url, revision)
+    click.echo(f"database at revision {database.current_revision(url)}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database to REVISION ("base" empties it)."""
+    url = _settings().resolved_database_url()
+    database.downgrade(url, revision)
+    click.echo(f"database at revision {database.current_revision(url)}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's schema revision."""
+    click.echo(database.current_revision(_settings().resolved_database_url()) or "empty")
+
+
+# --- asking ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--lang", type=LANGUAGE, help="Answer in this language whatever the message looks like.")
+@click.option("--user", default=None, help="Whose conversation this is (default: your login name).")
+def chat(lang: str | None, user: str | None) -> None:
+    """A conversation in the terminal; the history is kept in the database."""
+    settings = _settings()
+    _configure_logging(settings, quiet=True)
+    advisor = Advisor.build(settings)
+    identity = Identity("cli", user or getpass.getuser())
+    click.echo(
+        f"kisanbot — engine: {advisor.engine.name}, {len(advisor.analyser.search)} cards. "
+        "Ask in any of: " + ", ".join(NATIVE_NAMES.values()) + ".\nAn empty line or Ctrl-D ends the chat.",
+        err=True,
+    )
+    while True:
+        try:
+            text = input("\n> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo("", err=True)
+            return
+        if not text.strip():
+            return
+        advisor.answer(identity, text, on_text=_print_piece, language=lang)
+        click.echo("")
+
+
+def _print_piece(piece: str) -> None:
+    click.echo(piece, nl=False)
+    sys.stdout.flush()
+
+
+@main.command()
+@click.argument("text")
+@click.option("--lang", type=LANGUAGE, help="Answer in this language.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer and what was understood as JSON.")
+@click.option("--user", default=None, help="Whose conversation this is (default: your login name).")
+def ask(text: str, lang: str | None, as_json: bool, user: str | None) -> None:
+    """Answer one question."""
+    settings = _settings()
+    _configure_logging(settings, quiet=True)
+    advisor = Advisor.build(settings)
+    identity = Identity("cli", user or getpass.getuser())
+    if as_json:
+        click.echo(json.dumps(_reply_json(advisor.answer(identity, text, language=lang)), ensure_ascii=False))
+        return
+    advisor.answer(identity, text, on_text=_print_piece, language=lang)
+    click.echo("")
+
+
+def _reply_json(reply: Reply) -> dict[str, Any]:
+    return {
+        "answer": reply.text,
+        "language": reply.language,
+        "topic": reply.topic,
+        "sources": reply.card_ids,
+        "engine": reply.engine,
+        "reviewed": reply.reviewed,
+        "flags": reply.flags,
+        "latency_ms": round(reply.latency_ms, 1),
+    }
+
+
+@main.command()
+def inspect() -> None:
+    """Read messages from stdin, one a line; print what was understood of each as JSON lines."""
+    settings = _settings()
+    _configure_logging(settings, quiet=True)
+    analyser = Analyser.load(settings.knowledge_dir)
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    for line in stdin:
+        text = line.rstrip("\r\n")[: settings.max_message_chars]
+        analysis = analyser.analyse(text)
+        record = {
+            "language": analysis.detection.language,
+            "topic": analysis.route.topic,
+            "crops": analysis.route.crops,
+            "sources": [m.card.id for m in analysis.matches[:5]],
+        }
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+# --- knowledge ---------------------------------------------------------------------------------
+
+
+@main.group()
+def knowledge() -> None:
+    """The advisory cards: check, search, show."""
+
+
+@knowledge.command("check")
+def knowledge_check() -> None:
+    """Validate every card and lexicon reference; exit 1 on any problem."""
+    settings = _settings()
+    cards, problems = check_knowledge(settings.knowledge_dir)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    topics = sorted({c.topic for c in cards})
+    click.echo(f"{len(cards)} cards, {len(problems)} problems; topics: {', '.join(topics)}")
+    if problems:
+        sys.exit(1)
+
+
+@knowledge.command("search")
+@click.argument("text")
+@click.option("--lang", type=LANGUAGE, help="Show titles in this language (default: detected).")
+def knowledge_search(text: str, lang: str | None) -> None:
+    """Show the cards that best match TEXT, with their scores."""
+    settings = _settings()
+    started = time.perf_counter()
+    analysis = Analyser.load(settings.knowledge_dir).analyse(text)
+    language = lang or analysis.detection.language
+    click.echo(
+        f"language={analysis.detection.language} topic={analysis.route.topic} "
+        f"crops={','.join(analysis.route.crops) or '-'} pests={','.join(analysis.route.pests) or '-'}"
+    )
+    for match in analysis.matches:
+        click.echo(f"{match.score:6.2f}  {match.card.id}  {match.card.title_in(language)}")
+    if not analysis.matches:
+        click.echo("no card fits")
+    logging.getLogger(__name__).debug("search took %.1f ms", (time.perf_counter() - started) * 1000)
+
+
+@knowledge.command("show")
+@click.argument("card_id")
+@click.option("--lang", type=LANGUAGE, default="en", help="Language of the title and summary.")
+def knowledge_show(card_id: str, lang: str) -> None:
+    """Print a card: title and summary in a language; the English body with --lang en."""
+    settings = _settings()
+    card = Analyser.load(settings.knowledge_dir).search.get(card_id)
+    if card is None:
+        raise click.ClickException(f"no card with id {card_id!r}")
+    click.echo(card.title_in(lang))
+    click.echo("")
+    click.echo(card.summary_in(lang))
+    if lang == "en":
+        click.echo("")
+        click.echo(card.body.rstrip())
+        click.echo("")
+        click.echo("Sources: " + "; ".join(f"{s.institution}, {s.document}" for s in card.sources))
+    click.echo(f"\ntopic: {card.topic}  risk: {card.risk}  last reviewed: {card.last_reviewed}")

@@ -1,0 +1,39 @@
+"""Settings: one object read from the environment and `.env`, passed to whoever needs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository root, where `knowledge/` and `migrations/` live next to `bot/`.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting of kisanbot; each one is listed with a comment in `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Folder for the database and other data.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite at DATA_DIR/kisanbot.db."
+    )
+    knowledge_dir: Path = Field(
+        default=PROJECT_ROOT / "knowledge", description="Folder with the advisory cards and lexicons."
+    )
+    default_language: str = Field(default="en", description="Language used before anything is known.")
+    max_message_chars: int = Field(
+        default=1000, description="Longer farmer messages are cut to this many characters before routing."
+    )
+    log_level: str = Field(default="INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, description="How long a SQLite write waits for a lock before failing."
+    )
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kisanbot.db').resolve()}"

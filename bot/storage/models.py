@@ -1,0 +1,119 @@
+"""The tables, as SQLAlchemy 2 models. Alembic migrations in `migrations/` own the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints keep batch migrations on SQLite predictable.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Farmer(Base):
+    """A person who asks; one row per identity on one door (Telegram user, terminal user)."""
+
+    __tablename__ = "farmer"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id", name="uq_farmer_channel_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    language: Mapped[str | None] = mapped_column(String(8))
+    #: How the language was set: "chosen" by the farmer, "detected" from text, or "hint" from the app.
+    language_source: Mapped[str | None] = mapped_column(String(16))
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    tips_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    tip_time: Mapped[dt.time | None] = mapped_column(Time)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    crop_plans: Mapped[list[CropPlan]] = relationship(
+        back_populates="farmer", cascade="all, delete-orphan", passive_deletes=True
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="farmer", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CropPlan(Base):
+    """A crop a farmer grows, with its sowing date: drives stage-aware advice and tips."""
+
+    __tablename__ = "crop_plan"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    farmer_id: Mapped[int] = mapped_column(ForeignKey("farmer.id", ondelete="CASCADE"), index=True)
+    crop: Mapped[str] = mapped_column(String(40))
+    sown_on: Mapped[dt.date | None] = mapped_column(Date)
+    area_ha: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    farmer: Mapped[Farmer] = relationship(back_populates="crop_plans")
+
+
+class Message(Base):
+    """One turn of a conversation: the farmer's question or the answer given to it."""
+
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_farmer_created", "farmer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    farmer_id: Mapped[int] = mapped_column(ForeignKey("farmer.id", ondelete="CASCADE"))
+    #: farmer, bot or officer.
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_confidence: Mapped[float | None] = mapped_column(Float)
+    romanized: Mapped[bool] = mapped_column(Boolean, default=False)
+    topic: Mapped[str | None] = mapped_column(String(16), index=True)
+    crops: Mapped[list[str]] = mapped_column(default=list)
+    pests: Mapped[list[str]] = mapped_column(default=list)
+    card_ids: Mapped[list[str]] = mapped_column(default=list)
+    #: Why this message deserves an officer's look: unsure language, no card, safety, ...
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    engine: Mapped[str | None] = mapped_column(String(32))
+    model: Mapped[str | None] = mapped_column(String(120))
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    reply_tokens: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    farmer: Mapped[Farmer] = relationship(back_populates="messages")
