@@ -75,16 +75,13 @@ def load_cards(knowledge_dir: Path) -> list[Card]:
 
 # --- checks ------------------------------------------------------------------------------------
 
-_UNIT = (
-    r"(?:ml|mL|l|L|litres?|liters?|g|gm|grams?|kg|kgs|q|quintals?|t|tonnes?|tons?|%|ppm|mg|cc|"
-    r"ha|hectares?|acres?|cm|mm|m|days?|weeks?|months?|hours?|°C|dS/m|meq|units?|doses?|"
-    r"tablets?|boli|bolus|kg/ha|g/l|ml/l|tsp|tablespoons?|cups?|plants?|traps?|bags?|seeds?|"
-    r"per|times?|x|kilos?|bottles?|nos?|numbers?|sachets?|packets?|handfuls?|buckets?|drops?)"
-)
-_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?"
-# A dose is announced by "at", "@", "dose of" or "apply": the number after it needs a unit.
+_NUMBER = r"(?>\d+(?:[.,]\d+)?(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?)"
+# A dose is announced by "at", "@", "dose of" or "apply": the number after it needs a unit or a
+# counted thing ("5 ml", "5 traps"), so a number running straight into "per", "of" or the end of
+# the sentence lacks one.
 _DOSE_WITHOUT_UNIT = regex.compile(
-    rf"(?:\bat\b|@|\bdose of\b|\bapply\b)\s+{_NUMBER}(?!\s*{_UNIT}\b)(?!\s*[%°])", regex.IGNORECASE
+    rf"(?:\bat\b|@|\bdose of\b|\bapply\b)\s+{_NUMBER}(?=\s*(?:per\b|of\b|/|[.;)]|$|and\b|or\b))",
+    regex.IGNORECASE | regex.MULTILINE,
 )
 # A pesticide-style rate: so much per litre of water, per kg of seed, per tank.
 CHEMICAL_DOSE = regex.compile(
