@@ -72,10 +72,11 @@ class Analyser:
     @classmethod
     def load(cls, knowledge_dir: Path) -> Analyser:
         lexicon_dir = knowledge_dir / "lexicon"
+        router = Router(lexicon_dir)
         return cls(
             LanguageDetector(lexicon_dir),
-            Router(lexicon_dir),
-            CardSearch(load_cards(knowledge_dir)),
+            router,
+            CardSearch(load_cards(knowledge_dir), stopwords=router.function_words()),
             HealthTerms(lexicon_dir),
         )
 

@@ -7,7 +7,8 @@ Text is cut into words by `bot.lexicon.words` before it reaches FTS5, so Indic w
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import Card
@@ -36,8 +37,9 @@ class Match:
 class CardSearch:
     """An in-memory FTS5 index of the cards, rebuilt at start (a few hundred cards take milliseconds)."""
 
-    def __init__(self, cards: Sequence[Card]) -> None:
+    def __init__(self, cards: Sequence[Card], stopwords: Iterable[str] = ()) -> None:
         self._cards = {card.id: card for card in cards}
+        self._stopwords = frozenset(stopwords)
         self._names = TermIndex({card.id: card.names for card in cards})
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -91,18 +93,32 @@ class CardSearch:
                 scores[card.id] = scores.get(card.id, 0.0) + score
 
     def _text_scores(self, text_words: list[str]) -> dict[str, float]:
-        terms = [w.replace("'", "") for w in dict.fromkeys(text_words) if len(w) >= 2][:_MAX_QUERY_WORDS]
+        """Per card: the share of the message's words it contains, weighted by its BM25 rank.
+
+        Coverage keeps one rare word from making an unrelated card look like the best one; small
+        words ("how", "my", "ka") are left out because every card has them.
+        """
+        terms = [
+            w.replace("'", "") for w in dict.fromkeys(text_words) if len(w) >= 2 and w not in self._stopwords
+        ][:_MAX_QUERY_WORDS]
         if not terms:
             return {}
-        query = " OR ".join(f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in terms)
-        rows = self._db.execute(
-            "SELECT card_id, bm25(card_text, 0, 4.0, 3.0, 1.0, 0.5) FROM card_text WHERE card_text MATCH ?",
-            (query,),
-        ).fetchall()
+        queries = [f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in terms]
+        coverage: Counter[str] = Counter()
+        for query in queries:
+            coverage.update(card_id for (card_id,) in self._db.execute(_MATCH_IDS, (query,)).fetchall())
+        rows = self._db.execute(_MATCH_RANKS, (" OR ".join(queries),)).fetchall()
         if not rows:
             return {}
         best = min(rank for _, rank in rows)  # bm25 is negative: lower is better
-        return {card_id: rank / best for card_id, rank in rows if best < 0}
+        return {
+            card_id: coverage[card_id] / len(terms) * (0.5 + 0.5 * (rank / best if best < 0 else 1.0))
+            for card_id, rank in rows
+        }
+
+
+_MATCH_IDS = "SELECT card_id FROM card_text WHERE card_text MATCH ?"
+_MATCH_RANKS = "SELECT card_id, bm25(card_text, 0, 4.0, 3.0, 1.0, 0.5) FROM card_text WHERE card_text MATCH ?"
 
 
 def _indexable(text: str) -> str:

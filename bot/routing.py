@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bot.languages import ROMANIZED_HINDI
-from bot.lexicon import Hit, TermIndex, load_term_lexicon, load_yaml, words
+from bot.lexicon import Hit, TermIndex, fold_word, load_term_lexicon, load_yaml, words
 
 TOPICS: tuple[str, ...] = (
     "crop",
@@ -27,6 +28,9 @@ _PRIORITY = ("pest", "livestock", "weather", "irrigation", "soil", "market", "sc
 # language still counts (code-mixing, misdetection) but less.
 _OWN_LANGUAGE = 1.0
 _OTHER_LANGUAGE = 0.5
+# Scheme and market words name what the farmer wants done ("loan", "price"); crop, animal and soil
+# words often only name what it is about, so the intent words weigh more.
+_INTENT_WEIGHT = {"scheme": 2.0, "market": 1.5}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Router:
         self._crops = TermIndex(load_term_lexicon(lexicon_dir / "crops.yaml"))
         self._animals = TermIndex(load_term_lexicon(lexicon_dir / "animals.yaml"))
         self._pests = TermIndex(load_term_lexicon(lexicon_dir / "pests.yaml"))
+        function_words = load_yaml(lexicon_dir / "function_words.yaml") or {}
+        self._function_words = {lang: {fold_word(str(w)) for w in ws} for lang, ws in function_words.items()}
         ids = load_yaml(lexicon_dir / "ids.yaml") or {}
         self._animal_pests = set(ids.get("animal_pests", []))
 
@@ -54,14 +60,16 @@ class Router:
         """`route("gehu me peela pan", "hi")` → Route(topic="pest", crops=["wheat"], ...)."""
         text_words = words(text)
         own = {language, "en"} | ({ROMANIZED_HINDI} if language == "hi" else set())
-        crops = _ordered_keys(self._crops.find(text_words))
-        animals = _ordered_keys(self._animals.find(text_words))
-        pests = _ordered_keys(self._pests.find(text_words))
+        find = partial(self._find, text_words=text_words, language=language)
+        crops = _ordered_keys(find(self._crops))
+        animals = _ordered_keys(find(self._animals))
+        pests = _ordered_keys(find(self._pests))
         scores = dict.fromkeys(TOPICS[:-1], 0.0)
         # A word listed in many languages still counts once, at its best weight.
         weights: dict[tuple[str, int], float] = {}
-        for hit in _longest(self._topics.find(text_words)):
+        for hit in _longest(find(self._topics)):
             weight = _OWN_LANGUAGE if hit.language in own else _OTHER_LANGUAGE
+            weight *= _INTENT_WEIGHT.get(hit.key, 1.0)
             mark = (hit.key, hit.start)
             weights[mark] = max(weights.get(mark, 0.0), weight)
         for (topic, _start), weight in weights.items():
@@ -79,6 +87,19 @@ class Router:
             return Route("other", 0.9 if courtesy else 0.3, entities, pests, courtesy)
         total = sum(scores.values())
         return Route(best, round(scores[best] / total, 3), entities, pests)
+
+    def function_words(self) -> set[str]:
+        """The small words of every language, which say nothing about a card's subject."""
+        return set().union(*self._function_words.values())
+
+    def _find(self, index: TermIndex, text_words: list[str], language: str) -> list[Hit]:
+        """Hits, less another language's term that is only a small word of this one (fr 'thé', en 'the')."""
+        small = self._function_words.get(language, set())
+        return [
+            hit
+            for hit in index.find(text_words)
+            if hit.language == language or hit.length > 1 or text_words[hit.start] not in small
+        ]
 
     def _courtesy_kind(self, text_words: list[str]) -> str | None:
         hits = self._courtesy.find(text_words)

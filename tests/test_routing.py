@@ -16,7 +16,7 @@ from bot.advisor import Analyser
         ("कपास में गुलाबी सुंडी का इलाज", "hi", "pest"),
         ("Mahindi yangu yana viwavi jeshi", "sw", "pest"),
         ("how much urea for maize", "en", "soil"),
-        ("mati yangu ina chumvi", "sw", "soil"),
+        ("udongo wangu una chumvi nyingi", "sw", "soil"),
         ("kal barish hogi kya", "hi", "weather"),
         ("¿va a llover mañana?", "es", "weather"),
         ("how often should I irrigate onion", "en", "irrigation"),
