@@ -7,7 +7,7 @@ Text is cut into words by `bot.lexicon.words` before it reaches FTS5, so Indic w
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -46,19 +46,19 @@ class CardSearch:
             "CREATE VIRTUAL TABLE card_text USING fts5(card_id UNINDEXED, names, title, summary, body,"
             " tokenize = \"unicode61 remove_diacritics 0 categories 'L* M* N* Co'\")"
         )
-        self._db.executemany(
-            "INSERT INTO card_text VALUES (?, ?, ?, ?, ?)",
-            [
-                (
-                    card.id,
-                    _indexable(" ; ".join(n for names in card.names.values() for n in names)),
-                    _indexable(" ; ".join(card.title.values())),
-                    _indexable(" ; ".join(card.summary.values())),
-                    _indexable(card.body),
-                )
-                for card in cards
-            ],
-        )
+        rows = [
+            (
+                card.id,
+                _indexable(" ; ".join(n for names in card.names.values() for n in names)),
+                _indexable(" ; ".join(card.title.values())),
+                _indexable(" ; ".join(card.summary.values())),
+                _indexable(card.body),
+            )
+            for card in cards
+        ]
+        self._db.executemany("INSERT INTO card_text VALUES (?, ?, ?, ?, ?)", rows)
+        # Each card's words, sorted, to count which query words (or prefixes) it holds.
+        self._vocabulary = {row[0]: sorted(set(" ".join(row[1:]).split())) for row in rows}
 
     def __len__(self) -> int:
         return len(self._cards)
@@ -104,20 +104,28 @@ class CardSearch:
         if not terms:
             return {}
         queries = [f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in terms]
-        coverage: Counter[str] = Counter()
-        for query in queries:
-            coverage.update(card_id for (card_id,) in self._db.execute(_MATCH_IDS, (query,)).fetchall())
         rows = self._db.execute(_MATCH_RANKS, (" OR ".join(queries),)).fetchall()
         if not rows:
             return {}
         best = min(rank for _, rank in rows)  # bm25 is negative: lower is better
         return {
-            card_id: coverage[card_id] / len(terms) * (0.5 + 0.5 * (rank / best if best < 0 else 1.0))
+            card_id: self._coverage(card_id, terms) * (0.5 + 0.5 * (rank / best if best < 0 else 1.0))
             for card_id, rank in rows
         }
 
+    def _coverage(self, card_id: str, terms: list[str]) -> float:
+        """The share of `terms` the card holds, as FTS5 matches them (prefix for 4+ letters)."""
+        vocabulary = self._vocabulary[card_id]
+        held = 0
+        for term in terms:
+            at = bisect_left(vocabulary, term)
+            if at < len(vocabulary) and (
+                vocabulary[at] == term or (len(term) >= 4 and vocabulary[at].startswith(term))
+            ):
+                held += 1
+        return held / len(terms)
 
-_MATCH_IDS = "SELECT card_id FROM card_text WHERE card_text MATCH ?"
+
 _MATCH_RANKS = "SELECT card_id, bm25(card_text, 0, 4.0, 3.0, 1.0, 0.5) FROM card_text WHERE card_text MATCH ?"
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import langdetect
 from langdetect import DetectorFactory, LangDetectException
-from langdetect.detector_factory import init_factory
 
 from bot.languages import ROMANIZED_HINDI, SUPPORTED
 from bot.lexicon import TermIndex, fold_word, is_latin, load_term_lexicon, load_yaml, words
@@ -109,8 +109,9 @@ class LanguageDetector:
 
     def _devanagari(self, text: str, text_words: list[str]) -> Detection:
         scores = {lang: self._function_hits(text_words, lang) for lang in _DEVANAGARI_LANGUAGES}
-        for lang, prob in self._langdetect_probs(text, _DEVANAGARI_LANGUAGES).items():
-            scores[lang] += prob * 1.5
+        if not _decisive(scores):
+            for lang, prob in self._langdetect_probs(text, _DEVANAGARI_LANGUAGES).items():
+                scores[lang] += prob * 1.5
         best = max(scores, key=lambda lang: scores[lang])
         total = sum(scores.values())
         if total == 0:
@@ -125,7 +126,7 @@ class LanguageDetector:
         scores["hi"] += self._romanized_hindi_hits(text_words)
         for lang, weight in self._domain_evidence(text_words).items():
             scores[lang] += weight
-        if len(text) >= 12:
+        if len(text) >= 12 and not _decisive(scores):
             weight = 2.0 if len(text) >= 30 else 1.0
             for lang, prob in self._langdetect_probs(text, _LATIN_LANGUAGES).items():
                 scores[lang] += prob * weight
@@ -177,6 +178,12 @@ class LanguageDetector:
         return {lang: prob / total for lang, prob in probs.items()} if total else {}
 
 
+def _decisive(scores: dict[str, float]) -> bool:
+    """Lexical evidence so clear that langdetect (the slow part) could not change the answer."""
+    ranked = sorted(scores.values(), reverse=True)
+    return ranked[0] >= 3 and ranked[0] - ranked[1] >= 2.5
+
+
 def _mostly_latin(text_words: list[str]) -> bool:
     return bool(text_words) and all(script_of(w) in ("Latin", "Other") for w in text_words)
 
@@ -191,10 +198,17 @@ def _domain_terms_by_language(lexicon_dir: Path) -> dict[str, dict[str, list[str
 
 
 def _seeded_factory() -> DetectorFactory:
-    # langdetect is random unless seeded; a private factory keeps the global one untouched.
-    init_factory()
-    from langdetect import detector_factory
+    """A private langdetect factory with only the languages it is asked about, seeded.
 
-    factory: DetectorFactory = detector_factory._factory
+    Fewer profiles make each call several times faster, and langdetect is random unless seeded.
+    """
+    profiles_dir = Path(langdetect.__file__).parent / "profiles"
+    factory = DetectorFactory()
+    factory.load_json_profile(
+        [
+            (profiles_dir / lang).read_text(encoding="utf-8")
+            for lang in (*_LATIN_LANGUAGES, *_DEVANAGARI_LANGUAGES)
+        ]
+    )
     factory.set_seed(0)
     return factory
