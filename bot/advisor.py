@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,15 +15,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import ui_text
 from bot.card_search import CardSearch, Match
 from bot.config import Settings
-from bot.engines.base import Engine, GenerationRequest, OnText, Turn
+from bot.engines.base import (
+    Engine,
+    FarmerContext,
+    Generation,
+    GenerationControl,
+    GenerationRequest,
+    OnText,
+    Turn,
+)
 from bot.engines.cards import CardEngine
 from bot.i18n import Translator
-from bot.knowledge import load_cards
+from bot.knowledge import banned_names, load_cards
 from bot.language import SWITCH_CONFIDENCE, Detection, LanguageDetector
 from bot.languages import SUPPORTED
+from bot.llm.generation_queue import FarmerBusy, GenerationQueue, QueueFull
+from bot.llm.model_folder import ModelError
+from bot.llm.phi3 import Phi3Engine
 from bot.message_text import CleanMessage, Shape, clean
 from bot.routing import Route, Router
-from bot.safety import HealthTerms, looks_like_injection
+from bot.safety import GuardedStream, HealthTerms, ReplyCheck, looks_like_injection
 from bot.storage.database import open_database
 from bot.storage.models import Farmer, Message
 from bot.storage.repository import Identity, get_or_create_farmer, last_question, recent_messages
@@ -90,6 +103,18 @@ class Analyser:
         )
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What phase one (a short transaction) hands to generation, which runs with no transaction open."""
+
+    farmer_id: int
+    question_id: int
+    request: GenerationRequest
+    analysis: Analysis
+    message: CleanMessage
+    flags: list[str]
+
+
 class Advisor:
     """Answers farmers; knows nothing of Telegram or HTTP."""
 
@@ -100,12 +125,17 @@ class Advisor:
         analyser: Analyser,
         engine: Engine,
         translator: Translator,
+        queue: GenerationQueue | None = None,
+        reply_check: ReplyCheck | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.analyser = analyser
         self.engine = engine
         self.translator = translator
+        self.queue = queue
+        self.reply_check = reply_check or ReplyCheck({})
+        self._cards_engine = CardEngine(translator)
 
     @classmethod
     def build(cls, settings: Settings) -> Advisor:
@@ -113,8 +143,19 @@ class Advisor:
         _engine, sessions = open_database(settings)
         analyser = Analyser.load(settings.knowledge_dir)
         translator = Translator()
-        log.info("engine: cards (no model installed); %d cards loaded", len(analyser.search))
-        return cls(settings, sessions, analyser, CardEngine(translator), translator)
+        reply_check = ReplyCheck(banned_names(settings.knowledge_dir))
+        engine = choose_engine(settings, translator)
+        queue = None
+        if not isinstance(engine, CardEngine):
+            queue = GenerationQueue(
+                settings.queue_max_waiting, settings.queue_max_per_farmer, settings.generation_timeout_s
+            )
+        log.info("%d cards loaded", len(analyser.search))
+        return cls(settings, sessions, analyser, engine, translator, queue, reply_check)
+
+    def close(self) -> None:
+        if self.queue is not None:
+            self.queue.close()
 
     def answer(
         self,
@@ -123,8 +164,10 @@ class Advisor:
         on_text: OnText | None = None,
         language: str | None = None,
         language_hint: str | None = None,
+        on_queue: Callable[[int], None] | None = None,
     ) -> Reply:
-        """Answers one message. `language` fixes the reply language; `language_hint` is a weak prior."""
+        """Answers one message. `language` fixes the reply language; `language_hint` is a weak prior;
+        `on_queue` hears the farmer's place in line once, when they must wait for the model."""
         started = time.perf_counter()
         message = clean(text, self.settings.max_message_chars)
         with self.sessions.begin() as session:
@@ -134,33 +177,115 @@ class Advisor:
             prior = farmer.language or language_hint
             if message.shape is not Shape.TEXT:
                 return self._not_a_question(session, farmer, message, prior, on_text, started)
-            part = message.text[: self.settings.max_message_chars]
-            analysis = self._with_follow_up(session, farmer, part, self.analyser.analyse(part, prior))
-            reply_language = language if language in SUPPORTED else analysis.detection.language
-            request = GenerationRequest(
-                part,
-                reply_language,
-                analysis.route,
-                [] if analysis.injection else analysis.matches,
-                history=[Turn(m.role, m.text) for m in recent_messages(session, farmer.id)],
-            )
-            generation = self.engine.generate(request, on_text)
-            flags = _flags(message, analysis) + generation.flags
-            extra = self._extra_lines(reply_language, analysis, message, generation.card_ids)
-            if on_text and extra:
-                on_text("\n\n" + "\n".join(extra))
-            body = "\n\n".join(p for p in [generation.text, "\n".join(extra)] if p)
-            if analysis.injection:
-                body = self.translator.text(reply_language, ui_text.INJECTION) + "\n\n" + body
-            self._remember_language(farmer, analysis.detection, language)
-            latency = (time.perf_counter() - started) * 1000
-            question = _store_question(session, farmer, message, analysis, flags)
+            prepared = self._prepare(session, farmer, message, prior, language)
+        generation, notices = self._generate(
+            f"{identity.channel}:{identity.user_id}", prepared, on_text, on_queue
+        )
+        return self._finish(prepared, generation, notices, on_text, language, started)
+
+    def _prepare(
+        self, session: Session, farmer: Farmer, message: CleanMessage, prior: str | None, fixed: str | None
+    ) -> _Prepared:
+        """Understands the question and stores it before any answer, so a crash loses nothing."""
+        part = message.text[: self.settings.max_message_chars]
+        analysis = self._with_follow_up(session, farmer, part, self.analyser.analyse(part, prior))
+        reply_language = fixed if fixed in SUPPORTED else analysis.detection.language
+        history = [Turn(m.role, m.text) for m in recent_messages(session, farmer.id)]
+        request = GenerationRequest(
+            part,
+            reply_language,
+            analysis.route,
+            [] if analysis.injection else analysis.matches,
+            history=history,
+            context=_context(farmer),
+        )
+        flags = _flags(message, analysis)
+        self._remember_language(farmer, analysis.detection, fixed)
+        question = _store_question(session, farmer, message, analysis, flags)
+        return _Prepared(farmer.id, question.id, request, analysis, message, flags)
+
+    def _generate(
+        self,
+        farmer_key: str,
+        prepared: _Prepared,
+        on_text: OnText | None,
+        on_queue: Callable[[int], None] | None,
+    ) -> tuple[Generation, list[str]]:
+        """Runs the engine (through the queue for a model); returns the generation and notices."""
+        request = prepared.request
+        say = partial(self.translator.text, request.language)
+        if self.queue is None:
+            return self.engine.generate(request, on_text), []
+        guards: list[GuardedStream] = []
+
+        def job(control: GenerationControl) -> Generation:
+            guard = GuardedStream(self.reply_check, on_text, control)
+            guards.append(guard)
+            generation = self.engine.generate(request, guard, control)
+            guard.finish()
+            return replace(generation, text=guard.released.strip()) if guard.blocked else generation
+
+        try:
+            ticket = self.queue.submit(farmer_key, job)
+        except (QueueFull, FarmerBusy):
+            busy = say(ui_text.BUSY)
+            if on_text:
+                on_text(busy)
+            return Generation(busy, "queue", [], flags=["busy"]), []
+        place = ticket.position()
+        if place > 0 and on_queue:
+            on_queue(place)
+        generation = ticket.wait()
+        review = self.reply_check.review(generation.text, [m.card for m in request.matches])
+        blocked = review.blocked or any(g.blocked for g in guards)
+        notices = [say(ui_text.CUT_SHORT)] if "stopped:timeout" in generation.flags else []
+        generation = replace(generation, flags=generation.flags + review.flags)
+        if blocked:
+            return self._safe_referral(request, generation, on_text), notices
+        return generation, notices
+
+    def _safe_referral(
+        self, request: GenerationRequest, generation: Generation, on_text: OnText | None
+    ) -> Generation:
+        """A reply that named a banned chemical is replaced by a referral and the curated cards."""
+        referral = self.translator.text(request.language, ui_text.UNSAFE_REPLACED)
+        cards = self._cards_engine.generate(request)
+        text = f"{referral}\n\n{cards.text}"
+        if on_text:
+            on_text(("\n\n" if generation.text else "") + text)
+        flags = [*generation.flags, "unsafe-replaced"]
+        if not any(f.startswith("banned-chemical") for f in flags):
+            flags.append("banned-chemical")
+        return replace(generation, text=text, card_ids=cards.card_ids, flags=flags)
+
+    def _finish(
+        self,
+        prepared: _Prepared,
+        generation: Generation,
+        notices: list[str],
+        on_text: OnText | None,
+        fixed: str | None,
+        started: float,
+    ) -> Reply:
+        request, analysis = prepared.request, prepared.analysis
+        flags = prepared.flags + generation.flags
+        extra = notices + self._extra_lines(request.language, analysis, prepared.message, generation.card_ids)
+        if on_text and extra:
+            on_text("\n\n" + "\n".join(extra))
+        body = "\n\n".join(p for p in [generation.text, "\n".join(extra)] if p)
+        if analysis.injection:
+            body = self.translator.text(request.language, ui_text.INJECTION) + "\n\n" + body
+        latency = (time.perf_counter() - started) * 1000
+        with self.sessions.begin() as session:
+            question = session.get(Message, prepared.question_id)
+            if question is not None:
+                question.flags = flags
             answer = Message(
-                farmer_id=farmer.id,
+                farmer_id=prepared.farmer_id,
                 role="bot",
                 text=body,
-                reply_to_id=question.id,
-                language=reply_language,
+                reply_to_id=prepared.question_id,
+                language=request.language,
                 topic=analysis.route.topic,
                 crops=analysis.route.crops,
                 pests=analysis.route.pests,
@@ -174,26 +299,27 @@ class Advisor:
             )
             session.add(answer)
             session.flush()
-            log.info(
-                "answered topic=%s language=%s cards=%d engine=%s latency_ms=%.1f",
-                analysis.route.topic,
-                reply_language,
-                len(generation.card_ids),
-                generation.engine,
-                latency,
-            )
-            return Reply(
-                body,
-                reply_language,
-                analysis.route.topic,
-                generation.card_ids,
-                generation.engine,
-                reviewed=False,
-                flags=flags,
-                question_id=question.id,
-                answer_id=answer.id,
-                latency_ms=latency,
-            )
+            answer_id = answer.id
+        log.info(
+            "answered topic=%s language=%s cards=%d engine=%s latency_ms=%.1f",
+            analysis.route.topic,
+            request.language,
+            len(generation.card_ids),
+            generation.engine,
+            latency,
+        )
+        return Reply(
+            body,
+            request.language,
+            analysis.route.topic,
+            generation.card_ids,
+            generation.engine,
+            reviewed=False,
+            flags=flags,
+            question_id=prepared.question_id,
+            answer_id=answer_id,
+            latency_ms=latency,
+        )
 
     def _with_follow_up(self, session: Session, farmer: Farmer, text: str, analysis: Analysis) -> Analysis:
         """'And how much water?' after a wheat question is about wheat."""
@@ -285,6 +411,30 @@ class Advisor:
             not detection.kept_prior and detection.confidence >= SWITCH_CONFIDENCE
         ):
             farmer.language, farmer.language_source = detection.language, "detected"
+
+
+def choose_engine(settings: Settings, translator: Translator) -> Engine:
+    """Phi when a usable model folder is set, else the cards engine; the log says which and why."""
+    if settings.model_dir is None:
+        log.info("engine: cards (MODEL_DIR is not set)")
+        return CardEngine(translator)
+    try:
+        engine = Phi3Engine(
+            settings.model_dir,
+            settings.model_threads,
+            settings.prompt_token_budget,
+            settings.reply_token_budget,
+        )
+    except ModelError as error:
+        log.warning("engine: cards, because the model cannot be used: %s", error)
+        return CardEngine(translator)
+    log.info("engine: phi3 (%s, %d threads)", engine.model_name, settings.model_threads)
+    return engine
+
+
+def _context(farmer: Farmer) -> FarmerContext:
+    crops = tuple((plan.crop, plan.sown_on) for plan in farmer.crop_plans)
+    return FarmerContext(place=farmer.place_name, crops=crops, today=dt.date.today())
 
 
 def _flags(message: CleanMessage, analysis: Analysis) -> list[str]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root, where `knowledge/` and `migrations/` live next to `bot/`.
@@ -31,6 +32,27 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=5000, description="How long a SQLite write waits for a lock before failing."
     )
+
+    model_dir: Path | None = Field(
+        default=None, description="Folder of an ORT GenAI Phi model; unset or invalid: the cards engine."
+    )
+    model_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, description="CPU threads for generation."
+    )
+    prompt_token_budget: int = Field(
+        default=1200, description="Most tokens of system prompt, cards and history sent to the model."
+    )
+    reply_token_budget: int = Field(default=320, description="Most tokens the model may write in one answer.")
+    generation_timeout_s: float = Field(
+        default=90.0, description="Wall-clock limit of one answer; the partial answer is sent, marked."
+    )
+    queue_max_waiting: int = Field(default=32, description="Most questions waiting for the model at once.")
+    queue_max_per_farmer: int = Field(default=2, description="Most questions one farmer may have waiting.")
+
+    @field_validator("model_dir", "database_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data folder."""

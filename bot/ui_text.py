@@ -42,6 +42,15 @@ INJECTION = N_(
     "I cannot change my instructions. I can help with your farm: crops, pests, soil, weather, water,"
     " markets, animals and schemes."
 )
+UNSAFE_REPLACED = N_(
+    "I cannot give that advice safely. Please ask your local agricultural extension officer which"
+    " product and dose to use."
+)
+QUEUE_POSITION = N_(
+    "Many farmers are asking right now. You are number %(position)s in line; your answer will come."
+)
+BUSY = N_("The advisor is very busy right now. Please send your question again in a few minutes.")
+CUT_SHORT = N_("This answer was cut short because it took too long. Ask again for more detail.")
 ERROR = N_("Sorry, something went wrong on our side. Please try again in a few minutes.")
 
 ALL: tuple[str, ...] = (
@@ -59,5 +68,9 @@ ALL: tuple[str, ...] = (
     SEE_DOCTOR,
     CHEMICAL_CAUTION,
     INJECTION,
+    UNSAFE_REPLACED,
+    QUEUE_POSITION,
+    BUSY,
+    CUT_SHORT,
     ERROR,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import ui_text
 from bot.card_search import Match
-from bot.engines.base import Generation, GenerationRequest, OnText
+from bot.engines.base import Generation, GenerationControl, GenerationRequest, OnText
 from bot.i18n import Translator
 
 #: A second card is shown only when it fits nearly as well as the best.
@@ -20,7 +20,12 @@ class CardEngine:
     def __init__(self, translator: Translator) -> None:
         self._translator = translator
 
-    def generate(self, request: GenerationRequest, on_text: OnText | None = None) -> Generation:
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_text: OnText | None = None,
+        control: GenerationControl | None = None,
+    ) -> Generation:
         language = request.language
         chosen = _chosen(request.matches)
         if request.route.courtesy == "thanks":
