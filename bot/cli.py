@@ -8,6 +8,8 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -16,6 +18,9 @@ from bot.advisor import Advisor, Analyser, Reply
 from bot.config import Settings
 from bot.knowledge import check as check_knowledge
 from bot.languages import NATIVE_NAMES, SUPPORTED
+from bot.llm import catalogue
+from bot.llm.model_folder import ModelError
+from bot.llm.phi3 import Phi3Engine
 from bot.storage import database
 from bot.storage.repository import Identity
 
@@ -94,9 +99,17 @@ def chat(lang: str | None, user: str | None) -> None:
             click.echo("", err=True)
             return
         if not text.strip():
+            advisor.close()
             return
-        advisor.answer(identity, text, on_text=_print_piece, language=lang)
+        advisor.answer(identity, text, on_text=_print_piece, language=lang, on_queue=_print_place(advisor))
         click.echo("")
+
+
+def _print_place(advisor: Advisor) -> Callable[[int], None]:
+    def show(place: int) -> None:
+        click.echo(f"[{place}] ", nl=False, err=True)
+
+    return show
 
 
 def _print_piece(piece: str) -> None:
@@ -152,6 +165,68 @@ def inspect() -> None:
             "sources": [m.card.id for m in analysis.matches[:5]],
         }
         click.echo(json.dumps(record, ensure_ascii=False))
+
+
+# --- model -------------------------------------------------------------------------------------
+
+
+@main.group()
+def model() -> None:
+    """The Phi model: download, check, write a synthetic one."""
+
+
+@model.command("download")
+@click.option("--repo", default=None, help="Hugging Face repository (default: Phi-3-mini-4k-instruct ONNX).")
+@click.option("--variant", default=None, help="Folder inside the repository (default: the CPU int4 build).")
+@click.option("--model", "key", type=click.Choice(sorted(catalogue.CATALOGUE)), default=catalogue.DEFAULT)
+@click.option("--to", "models_dir", type=click.Path(path_type=Path), default=Path("models"))
+def model_download(repo: str | None, variant: str | None, key: str, models_dir: Path) -> None:
+    """Download a model (needs internet); prints the MODEL_DIR to set."""
+    entry = catalogue.CATALOGUE[key]
+    click.echo(f"downloading {repo or entry.repo} ({variant or entry.variant}, about {entry.size})", err=True)
+    folder = catalogue.download(repo or entry.repo, variant or entry.variant, entry.target(models_dir))
+    click.echo(f"MODEL_DIR={folder.resolve()}")
+
+
+@model.command("check")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+def model_check(folder: Path | None) -> None:
+    """Load the model in FOLDER (default: MODEL_DIR), generate one token, print what it is."""
+    settings = _settings()
+    folder = folder or settings.model_dir
+    if folder is None:
+        raise click.ClickException("no folder given and MODEL_DIR is not set")
+    try:
+        engine = Phi3Engine(folder, settings.model_threads, reply_budget=1)
+        started = time.perf_counter()
+        text, tokens, _ = engine.run(
+            engine.tokenizer.encode(engine.render([{"role": "user", "content": "Hi"}]))
+        )
+    except ModelError as error:
+        click.echo(f"model check failed: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"folder:         {folder}")
+    click.echo(f"type:           {engine.model.type}")
+    click.echo(f"context length: {engine.folder.context_length}")
+    click.echo(f"threads:        {engine.threads}")
+    click.echo(f"vocabulary:     {engine.folder.vocab_size}")
+    click.echo(
+        f"generated:      {tokens} token in {(time.perf_counter() - started) * 1000:.0f} ms ({text!r})"
+    )
+
+
+@model.command("synth")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--preset", type=click.Choice(["tiny", "phi3-mini-4k", "phi4-mini"]), default="tiny")
+@click.option("--seed", type=int, default=0)
+def model_synth(out: Path, preset: str, seed: int) -> None:
+    """Write a random-weight model in ORT GenAI format (tiny for tests, full size for benchmarks)."""
+    from bot.llm.synth import write_model
+
+    started = time.perf_counter()
+    write_model(out, preset, seed)
+    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
+    click.echo(f"wrote {preset} to {out} ({size / 1e6:,.1f} MB) in {time.perf_counter() - started:.1f} s")
 
 
 # --- knowledge ---------------------------------------------------------------------------------

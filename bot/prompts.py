@@ -85,6 +85,8 @@ def system_prompt(language: str, topic: str, context: FarmerContext | None, note
 
 def card_note(index: int, card: Card, body_chars: int | None = None) -> str:
     body = card.body.strip()
+    if body_chars == 0:
+        return f"[{index}] {card.title['en']}: {card.summary['en']}"
     if body_chars is not None and len(body) > body_chars:
         cut = body[:body_chars]
         body = cut[: cut.rfind(".") + 1] or cut  # end at a sentence where one fits
@@ -118,8 +120,12 @@ def build(
             dropped_turns += 1
         elif len(cards) > 1:
             dropped_cards.append(cards.pop().id)
-        elif cards and (body_chars is None or body_chars > 200):
+        elif cards and (body_chars is None or body_chars > 100):
             body_chars = (body_chars or len(cards[0].body)) // 2
+        elif cards and body_chars:
+            body_chars = 0  # title and summary only
+        elif cards:
+            dropped_cards.append(cards.pop().id)
         elif len(question) > 200:
             question = question[: len(question) // 2]
         else:
