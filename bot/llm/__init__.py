@@ -1,1 +1,1 @@
-"""The model side: Phi-family models through ONNX Runtime GenAI, synthetic models, the generation queue."""
+"""Language-model support: loading and generating with ONNX Runtime GenAI, and synthetic test models."""

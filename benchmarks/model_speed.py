@@ -1,0 +1,257 @@
+"""Phi on the CPU: speed, overhead, prompt size per language, memory, concurrency, event-loop stalls.
+
+Run on a full-size synthetic model (no real weights can be downloaded here):
+    .venv/bin/kisanbot model synth var/synth-phi3 --preset phi3-mini-4k
+    .venv/bin/python benchmarks/model_speed.py --model var/synth-phi3 [--tokenizer DIR] [--sections ...]
+`--tokenizer` names a folder with the real Phi-3 tokenizer.json for honest prompt-token counts per
+language (the synthetic model's own tokenizer is used otherwise, and the output says which).
+Figures compare within one run only: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import onnxruntime_genai as og
+from tokenizers import Tokenizer
+
+from bot import prompts
+from bot.advisor import Advisor
+from bot.config import PROJECT_ROOT, Settings
+from bot.engines.base import GenerationControl
+from bot.llm.generation_queue import GenerationQueue
+from bot.llm.phi3 import Phi3Engine
+from bot.storage.repository import Identity
+
+#: One farm question in every supported language, for prompt sizes.
+QUESTION = {
+    "en": "My rice leaves are turning yellow. What should I do?",
+    "hi": "मेरे धान की पत्तियां पीली हो रही हैं। मुझे क्या करना चाहिए?",
+    "mr": "माझ्या भाताची पाने पिवळी पडत आहेत. मी काय करावे?",
+    "bn": "আমার ধানের পাতা হলুদ হয়ে যাচ্ছে। আমি কী করব?",
+    "te": "నా వరి ఆకులు పసుపు రంగులోకి మారుతున్నాయి. నేను ఏమి చేయాలి?",
+    "ta": "என் நெல் இலைகள் மஞ்சளாக மாறுகின்றன. நான் என்ன செய்ய வேண்டும்?",
+    "kn": "ನನ್ನ ಭತ್ತದ ಎಲೆಗಳು ಹಳದಿಯಾಗುತ್ತಿವೆ. ನಾನು ಏನು ಮಾಡಬೇಕು?",
+    "ml": "എന്റെ നെല്ലിന്റെ ഇലകൾ മഞ്ഞളിക്കുന്നു. ഞാൻ എന്ത് ചെയ്യണം?",
+    "gu": "મારા ડાંગરના પાન પીળા થઈ રહ્યા છે. મારે શું કરવું જોઈએ?",
+    "pa": "ਮੇਰੇ ਝੋਨੇ ਦੇ ਪੱਤੇ ਪੀਲੇ ਹੋ ਰਹੇ ਹਨ। ਮੈਨੂੰ ਕੀ ਕਰਨਾ ਚਾਹੀਦਾ ਹੈ?",
+    "or": "ମୋ ଧାନ ପତ୍ର ହଳଦିଆ ହୋଇଯାଉଛି। ମୁଁ କଣ କରିବି?",
+    "ur": "میرے دھان کے پتے پیلے ہو رہے ہیں۔ مجھے کیا کرنا چاہیے؟",
+    "sw": "Majani ya mpunga wangu yanageuka manjano. Nifanye nini?",
+    "es": "Las hojas de mi arroz se están poniendo amarillas. ¿Qué debo hacer?",
+    "fr": "Les feuilles de mon riz jaunissent. Que dois-je faire ?",
+    "pt": "As folhas do meu arroz estão ficando amarelas. O que devo fazer?",
+}
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build_advisor(model: Path, reply_tokens: int, folder: Path) -> Advisor:
+    settings = Settings(
+        data_dir=folder,
+        knowledge_dir=PROJECT_ROOT / "knowledge",
+        model_dir=model,
+        reply_token_budget=reply_tokens,
+        generation_timeout_s=3600,
+    )
+    return Advisor.build(settings)
+
+
+def prompt_ids(advisor: Advisor, engine: Phi3Engine, question: str, language: str) -> object:
+    """The token ids the advisor itself would send for a first question (no history)."""
+    analysis = advisor.analyser.analyse(question)
+    cards = [m.card for m in analysis.matches]
+    prompt = prompts.build(
+        question, language, analysis.route.topic, cards, [], engine.count_tokens, engine.prompt_budget
+    )
+    return engine.tokenizer.encode(engine.render(prompt.messages))
+
+
+def raw_loop(engine: Phi3Engine, ids: object, max_new: int) -> tuple[int, float, float]:
+    """The bare onnxruntime-genai loop: returns tokens, time to first token, total seconds."""
+    started = time.perf_counter()
+    params = og.GeneratorParams(engine.model)
+    params.set_search_options(max_length=len(ids) + max_new)  # type: ignore[arg-type]
+    generator = og.Generator(engine.model, params)
+    generator.append_tokens(ids)
+    stream = engine.tokenizer.create_stream()
+    first = 0.0
+    count = 0
+    while not generator.is_done():
+        generator.generate_next_token()
+        stream.decode(int(generator.get_next_tokens()[0]))
+        count += 1
+        if count == 1:
+            first = time.perf_counter() - started
+    return count, first, time.perf_counter() - started
+
+
+def section_tokens(advisor: Advisor, engine: Phi3Engine, tokenizer_dir: Path | None) -> None:
+    if tokenizer_dir is not None:
+        tok = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
+        count = lambda text: len(tok.encode(text, add_special_tokens=False).ids)  # noqa: E731
+        source = f"real tokenizer at {tokenizer_dir}"
+    else:
+        count = engine.count_tokens
+        source = "the synthetic model's own tokenizer (not Phi-3's: pass --tokenizer for honest counts)"
+    print(f"\n## Prompt tokens per language ({source})\n")
+    print("| language | question tokens | full prompt tokens (rules + cards + question) | cards kept |")
+    print("|---|---|---|---|")
+    for language, question in QUESTION.items():
+        analysis = advisor.analyser.analyse(question)
+        cards = [m.card for m in analysis.matches]
+        built = prompts.build(question, language, analysis.route.topic, cards, [], count, 100_000)
+        print(f"| {language} | {count(question)} | {built.tokens} | {len(built.card_ids)} |")
+
+
+def section_speed(advisor: Advisor, engine: Phi3Engine, reply_tokens: int) -> None:
+    print("\n## Prefill, decode, time to first token (raw onnxruntime-genai loop)\n")
+    print("| language | prompt tokens | time to first token s | prefill tok/s | decode tok/s |")
+    print("|---|---|---|---|---|")
+    for language in ("en", "hi", "te"):
+        ids = prompt_ids(advisor, engine, QUESTION[language], language)
+        count, first, total = raw_loop(engine, ids, reply_tokens)
+        decode = (count - 1) / (total - first) if count > 1 else float("nan")
+        print(f"| {language} | {len(ids)} | {first:.2f} | {len(ids) / first:.1f} | {decode:.2f} |")  # type: ignore[arg-type]
+
+
+def section_overhead(advisor: Advisor, engine: Phi3Engine, reply_tokens: int) -> None:
+    print("\n## The advisor end to end against the raw loop, same prompts\n")
+    print("| language | raw s | advisor s | ratio |")
+    print("|---|---|---|---|")
+    ratios = []
+    for index, language in enumerate(("en", "sw", "hi")):
+        ids = prompt_ids(advisor, engine, QUESTION[language], language)
+        _, _, raw = raw_loop(engine, ids, reply_tokens)
+        started = time.perf_counter()
+        reply = advisor.answer(Identity("bench", f"overhead-{index}"), QUESTION[language], language=language)
+        full = time.perf_counter() - started
+        ratios.append(full / raw)
+        print(f"| {language} | {raw:.2f} | {full:.2f} | {full / raw:.3f} |  ({reply.engine})")
+    print(f"\noverhead ratio (mean): {statistics.fmean(ratios):.3f}")
+
+
+def section_concurrency(engine: Phi3Engine, advisor: Advisor, reply_tokens: int) -> None:
+    print("\n## Aggregate decode for several farmers at once\n")
+    print("| farmers | queue, one at a time: tok/s | og.Engine static batch: tok/s |")
+    print("|---|---|---|")
+    ids = prompt_ids(advisor, engine, QUESTION["en"], "en")
+    for farmers in (1, 2, 4):
+        queue = GenerationQueue(max_waiting=8, max_per_farmer=2)
+        started = time.perf_counter()
+        tickets = [
+            queue.submit(f"f{i}", lambda control: engine.run(ids, None, control)) for i in range(farmers)
+        ]
+        tokens = sum(t.wait()[1] for t in tickets)
+        sequential = tokens / (time.perf_counter() - started)
+        queue.close()
+        batched = engine_batch(engine, ids, farmers, reply_tokens)
+        print(f"| {farmers} | {sequential:.2f} | {batched:.2f} |")
+
+
+def engine_batch(engine: Phi3Engine, ids: object, farmers: int, reply_tokens: int) -> float:
+    """Aggregate tokens per second with onnxruntime-genai's Engine serving `farmers` requests at once."""
+    batch = og.Engine(engine.model)
+    requests = []
+    for _ in range(farmers):
+        options = og.TurnOptions()
+        options.set_max_generated_tokens(reply_tokens)
+        request = batch.create_request()
+        request.begin_turn(ids, options)
+        requests.append(request)
+    buffer = batch.create_event_buffer()
+    started = time.perf_counter()
+    tokens = 0
+    while batch.has_pending_requests():
+        events = batch.run(buffer)
+        tokens += sum(1 for event in (events or []) if getattr(event, "token", None) is not None)
+    return tokens / (time.perf_counter() - started)
+
+
+def section_stall(engine: Phi3Engine, advisor: Advisor, reply_tokens: int) -> None:
+    print("\n## Event-loop stalls while a generation runs in a thread\n")
+    ids = prompt_ids(advisor, engine, QUESTION["en"], "en")
+
+    async def measure() -> list[float]:
+        lateness: list[float] = []
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            while not done.is_set():
+                before = time.perf_counter()
+                await asyncio.sleep(0.005)
+                lateness.append((time.perf_counter() - before - 0.005) * 1000)
+
+        task = asyncio.create_task(ticker())
+        await asyncio.to_thread(engine.run, ids, None, GenerationControl())
+        done.set()
+        await task
+        return lateness
+
+    lateness = sorted(asyncio.run(measure()))
+    p99 = lateness[int(0.99 * (len(lateness) - 1))]
+    print(
+        f"ticks: {len(lateness)}; lateness p50 {statistics.median(lateness):.1f} ms, "
+        f"p99 {p99:.1f} ms, max {lateness[-1]:.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--tokenizer", type=Path, default=None)
+    parser.add_argument("--reply-tokens", type=int, default=32)
+    parser.add_argument(
+        "--sections",
+        default="tokens,speed,overhead,memory,concurrency,stall",
+        help="comma-separated: tokens, speed, overhead, memory, concurrency, stall",
+    )
+    args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        advisor = build_advisor(args.model, args.reply_tokens, Path(folder))
+        engine = advisor.engine
+        assert isinstance(engine, Phi3Engine), "the model did not load; see the log"
+        print(
+            f"# {engine.model_name}, {engine.threads} threads; "
+            f"loaded in {time.perf_counter() - started:.1f} s, "
+            f"RSS peak {rss_mb():.0f} MB"
+        )
+        if "tokens" in sections:
+            section_tokens(advisor, engine, args.tokenizer)
+        if "speed" in sections:
+            section_speed(advisor, engine, args.reply_tokens)
+        if "overhead" in sections:
+            section_overhead(advisor, engine, args.reply_tokens)
+        if "memory" in sections:
+            advisor_default = build_advisor(args.model, Settings().reply_token_budget, Path(folder) / "m")
+            assert isinstance(advisor_default.engine, Phi3Engine)
+            advisor_default.answer(Identity("bench", "memory"), QUESTION["hi"], language="hi")
+            print(
+                f"\n## Memory\n\npeak RSS after answers at the default budgets "
+                f"(prompt {Settings().prompt_token_budget}, reply {Settings().reply_token_budget} tokens, "
+                f"two models loaded): {rss_mb():.0f} MB"
+            )
+            advisor_default.close()
+        if "concurrency" in sections:
+            section_concurrency(engine, advisor, args.reply_tokens)
+        if "stall" in sections:
+            section_stall(engine, advisor, args.reply_tokens)
+        advisor.close()
+        print(json.dumps({"peak_rss_mb": round(rss_mb())}))
+
+
+if __name__ == "__main__":
+    main()
