@@ -53,6 +53,10 @@ class Router:
         self._pests = TermIndex(load_term_lexicon(lexicon_dir / "pests.yaml"))
         function_words = load_yaml(lexicon_dir / "function_words.yaml") or {}
         self._function_words = {lang: {fold_word(str(w)) for w in ws} for lang, ws in function_words.items()}
+        hindi_path = lexicon_dir / "romanized_hindi.yaml"
+        hindi = (load_yaml(hindi_path) or {}) if hindi_path.exists() else {}
+        # A romanized Hindi word ("rat": night) is no English pest name in a Hindi message.
+        self._own_words = {"hi": {fold_word(str(w)) for w in hindi.get("words", [])}}
         ids = load_yaml(lexicon_dir / "ids.yaml") or {}
         self._animal_pests = set(ids.get("animal_pests", []))
 
@@ -90,15 +94,17 @@ class Router:
 
     def function_words(self) -> set[str]:
         """The small words of every language, which say nothing about a card's subject."""
-        return set().union(*self._function_words.values())
+        words_: set[str] = set()
+        return words_.union(*self._function_words.values())
 
     def _find(self, index: TermIndex, text_words: list[str], language: str) -> list[Hit]:
         """Hits, less another language's term that is only a small word of this one (fr 'thé', en 'the')."""
-        small = self._function_words.get(language, set())
+        small = self._function_words.get(language, set()) | self._own_words.get(language, set())
+        own = {language, ROMANIZED_HINDI} if language == "hi" else {language}
         return [
             hit
             for hit in index.find(text_words)
-            if hit.language == language or hit.length > 1 or text_words[hit.start] not in small
+            if hit.language in own or hit.length > 1 or text_words[hit.start] not in small
         ]
 
     def _courtesy_kind(self, text_words: list[str]) -> str | None:
