@@ -63,6 +63,9 @@ class CardSearch:
     def __len__(self) -> int:
         return len(self._cards)
 
+    def ids(self) -> list[str]:
+        return list(self._cards)
+
     def get(self, card_id: str) -> Card | None:
         return self._cards.get(card_id)
 

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import click
 from bot.advisor import Advisor, Analyser, Reply
 from bot.config import Settings
 from bot.knowledge import check as check_knowledge
+from bot.knowledge import load_cards
 from bot.languages import NATIVE_NAMES, SUPPORTED
 from bot.llm import catalogue
 from bot.llm.model_folder import ModelError
@@ -248,6 +250,31 @@ def knowledge_check() -> None:
     click.echo(f"{len(cards)} cards, {len(problems)} problems; topics: {', '.join(topics)}")
     if problems:
         sys.exit(1)
+
+
+@knowledge.command("stats")
+def knowledge_stats() -> None:
+    """Coverage of the cards: per topic, per crop and animal, per language."""
+    settings = _settings()
+    cards = load_cards(settings.knowledge_dir)
+    click.echo(f"{len(cards)} cards\n")
+    click.echo("per topic:")
+    for topic, count in sorted(Counter(c.topic for c in cards).items()):
+        click.echo(f"  {topic:12} {count}")
+    click.echo("\nper crop or animal (cards naming it):")
+    for crop, count in sorted(
+        Counter(crop for c in cards for crop in c.crops).items(), key=lambda i: (-i[1], i[0])
+    ):
+        click.echo(f"  {crop:16} {count}")
+    general = sum(1 for c in cards if not c.crops)
+    click.echo(f"  {'(no crop)':16} {general}")
+    click.echo("\nper language (cards with a title and summary in it):")
+    for language in SUPPORTED:
+        count = sum(1 for c in cards if c.title.get(language) and c.summary.get(language))
+        click.echo(f"  {language:4} {NATIVE_NAMES[language]:12} {count}")
+    click.echo("\nper risk:")
+    for risk, count in sorted(Counter(c.risk for c in cards).items()):
+        click.echo(f"  {risk:12} {count}")
 
 
 @knowledge.command("search")
