@@ -15,6 +15,11 @@ from bot.llm.model_folder import ModelError, ModelFolder, check_folder
 _RUNTIME_CAUSES = (
     ("Protobuf parsing failed", "the .onnx file is truncated or corrupt"),
     ("Unknown value", "the model was built for a different onnxruntime-genai version"),
+    (
+        "JSON Error",
+        "genai_config.json has settings this onnxruntime-genai version does not know: the model was"
+        " built for a different onnxruntime-genai version",
+    ),
     ("Error opening", "a file the model needs cannot be opened"),
     ("external data", "the weights file (.onnx.data) is missing or truncated"),
 )
@@ -32,12 +37,12 @@ class Phi3Engine:
         self.threads = threads
         self.prompt_budget = prompt_budget
         self.reply_budget = reply_budget
-        config = og.Config(str(model_dir))
-        config.clear_providers()  # CPU
-        # Left unset, the thread count ran at one-thread speed here: set it explicitly.
-        overlay = {"model": {"decoder": {"session_options": {"intra_op_num_threads": threads}}}}
-        config.overlay(json.dumps(overlay))
         try:
+            config = og.Config(str(model_dir))
+            config.clear_providers()  # CPU
+            # Left unset, the thread count ran at one-thread speed here: set it explicitly.
+            overlay = {"model": {"decoder": {"session_options": {"intra_op_num_threads": threads}}}}
+            config.overlay(json.dumps(overlay))
             self.model = og.Model(config)
             self.tokenizer = og.Tokenizer(self.model)
         except RuntimeError as error:
@@ -61,17 +66,26 @@ class Phi3Engine:
         control: GenerationControl | None = None,
     ) -> Generation:
         cards = [m.card for m in request.matches]
-        prompt = prompts.build(
-            request.question,
-            request.language,
-            request.route.topic,
-            cards,
-            request.history,
-            self.count_tokens,
-            self.prompt_budget,
-            request.context,
-        )
-        input_ids = self.tokenizer.encode(self.render(prompt.messages))
+        # The prompt and the reply share the context window; the reply's share is kept free.
+        budget = min(self.prompt_budget, self.folder.context_length - self.reply_budget)
+        for _ in range(3):  # the budget counts an approximation of the template: re-fit if it overflows
+            prompt = prompts.build(
+                request.question,
+                request.language,
+                request.route.topic,
+                cards,
+                request.history,
+                self.count_tokens,
+                budget,
+                request.context,
+            )
+            input_ids = self.tokenizer.encode(self.render(prompt.messages))
+            overflow = len(input_ids) - (self.folder.context_length - self.reply_budget)
+            if overflow <= 0:
+                break
+            budget -= overflow + 16
+        else:
+            input_ids = input_ids[-(self.folder.context_length - self.reply_budget) :]
         text, reply_tokens, stopped = self.run(input_ids, on_text, control)
         flags = [f"stopped:{stopped}"] if stopped else []
         return Generation(
@@ -103,8 +117,7 @@ class Phi3Engine:
             stopped = control.should_stop() if control else None
             if stopped:
                 break
-            generator.generate_next_token()
-            token = int(generator.get_next_tokens()[0])
+            token = self._next_token(generator)
             generated += 1
             if token in self.eos_ids:
                 break
@@ -117,6 +130,10 @@ class Phi3Engine:
             if on_text:
                 on_text(piece)
         return "".join(pieces).strip(), generated, stopped
+
+    def _next_token(self, generator: og.Generator) -> int:
+        generator.generate_next_token()
+        return int(generator.get_next_tokens()[0])
 
 
 def explain(error: Exception) -> str:
