@@ -55,12 +55,13 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build_advisor(model: Path, reply_tokens: int, folder: Path) -> Advisor:
+def build_advisor(model: Path, reply_tokens: int, folder: Path, prompt_tokens: int | None = None) -> Advisor:
     settings = Settings(
         data_dir=folder,
         knowledge_dir=PROJECT_ROOT / "knowledge",
         model_dir=model,
         reply_token_budget=reply_tokens,
+        prompt_token_budget=prompt_tokens or Settings().prompt_token_budget,
         generation_timeout_s=3600,
     )
     return Advisor.build(settings)
@@ -104,13 +105,20 @@ def section_tokens(advisor: Advisor, engine: Phi3Engine, tokenizer_dir: Path | N
         count = engine.count_tokens
         source = "the synthetic model's own tokenizer (not Phi-3's: pass --tokenizer for honest counts)"
     print(f"\n## Prompt tokens per language ({source})\n")
-    print("| language | question tokens | full prompt tokens (rules + cards + question) | cards kept |")
-    print("|---|---|---|---|")
+    budget = Settings().prompt_token_budget
+    print(
+        f"| language | question tokens | untrimmed prompt (rules + 3 cards + question) "
+        f"| at the default budget ({budget}) | cards kept |"
+    )
+    print("|---|---|---|---|---|")
     for language, question in QUESTION.items():
         analysis = advisor.analyser.analyse(question)
         cards = [m.card for m in analysis.matches]
-        built = prompts.build(question, language, analysis.route.topic, cards, [], count, 100_000)
-        print(f"| {language} | {count(question)} | {built.tokens} | {len(built.card_ids)} |")
+        full = prompts.build(question, language, analysis.route.topic, cards, [], count, 100_000)
+        fitted = prompts.build(question, language, analysis.route.topic, cards, [], count, budget)
+        print(
+            f"| {language} | {count(question)} | {full.tokens} | {fitted.tokens} | {len(fitted.card_ids)} |"
+        )
 
 
 def section_speed(advisor: Advisor, engine: Phi3Engine, reply_tokens: int) -> None:
@@ -162,18 +170,18 @@ def engine_batch(engine: Phi3Engine, ids: object, farmers: int, reply_tokens: in
     """Aggregate tokens per second with onnxruntime-genai's Engine serving `farmers` requests at once."""
     batch = og.Engine(engine.model)
     requests = []
+    started = time.perf_counter()
     for _ in range(farmers):
-        options = og.TurnOptions()
-        options.set_max_generated_tokens(reply_tokens)
         request = batch.create_request()
+        options = og.TurnOptions(request)
+        options.set_max_generated_tokens(reply_tokens)
         request.begin_turn(ids, options)
         requests.append(request)
-    buffer = batch.create_event_buffer()
-    started = time.perf_counter()
+    buffer = batch.create_event_buffer(256)
     tokens = 0
     while batch.has_pending_requests():
-        events = batch.run(buffer)
-        tokens += sum(1 for event in (events or []) if getattr(event, "token", None) is not None)
+        for event in batch.run(buffer):
+            tokens += event.flags == og.EngineEventFlags.TOKEN
     return tokens / (time.perf_counter() - started)
 
 
@@ -213,6 +221,12 @@ def main() -> None:
     parser.add_argument("--tokenizer", type=Path, default=None)
     parser.add_argument("--reply-tokens", type=int, default=32)
     parser.add_argument(
+        "--prompt-tokens",
+        type=int,
+        default=None,
+        help="prompt budget for the timed runs (default: the app's)",
+    )
+    parser.add_argument(
         "--sections",
         default="tokens,speed,overhead,memory,concurrency,stall",
         help="comma-separated: tokens, speed, overhead, memory, concurrency, stall",
@@ -221,7 +235,7 @@ def main() -> None:
     sections = set(args.sections.split(","))
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        advisor = build_advisor(args.model, args.reply_tokens, Path(folder))
+        advisor = build_advisor(args.model, args.reply_tokens, Path(folder), args.prompt_tokens)
         engine = advisor.engine
         assert isinstance(engine, Phi3Engine), "the model did not load; see the log"
         print(
