@@ -30,8 +30,6 @@ from bot.knowledge import banned_names, load_cards
 from bot.language import SWITCH_CONFIDENCE, Detection, LanguageDetector
 from bot.languages import SUPPORTED
 from bot.llm.generation_queue import FarmerBusy, GenerationQueue, QueueFull
-from bot.llm.model_folder import ModelError
-from bot.llm.phi3 import Phi3Engine
 from bot.message_text import CleanMessage, Shape, clean
 from bot.routing import Route, Router
 from bot.safety import GuardedStream, HealthTerms, ReplyCheck, looks_like_injection
@@ -418,6 +416,10 @@ def choose_engine(settings: Settings, translator: Translator) -> Engine:
     if settings.model_dir is None:
         log.info("engine: cards (MODEL_DIR is not set)")
         return CardEngine(translator)
+    # Imported here: onnxruntime-genai takes a while to import, and the cards engine needs none of it.
+    from bot.llm.model_folder import ModelError
+    from bot.llm.phi3 import Phi3Engine
+
     try:
         engine = Phi3Engine(
             settings.model_dir,

@@ -21,8 +21,6 @@ from bot.knowledge import check as check_knowledge
 from bot.knowledge import load_cards
 from bot.languages import NATIVE_NAMES, SUPPORTED
 from bot.llm import catalogue
-from bot.llm.model_folder import ModelError
-from bot.llm.phi3 import Phi3Engine
 from bot.storage import database
 from bot.storage.repository import Identity
 
@@ -194,6 +192,9 @@ def model_download(repo: str | None, variant: str | None, key: str, models_dir: 
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 def model_check(folder: Path | None) -> None:
     """Load the model in FOLDER (default: MODEL_DIR), generate one token, print what it is."""
+    from bot.llm.model_folder import ModelError
+    from bot.llm.phi3 import Phi3Engine
+
     settings = _settings()
     folder = folder or settings.model_dir
     if folder is None:

@@ -37,6 +37,7 @@ Known differences from the real models:
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -807,7 +808,8 @@ def _added_tokens(shape: ModelShape) -> list[dict[str, Any]]:
     tokens = shape.tokens
     named = {i: (text, rstrip) for i, text, rstrip in tokens.named}
     added = [_added_token(i, text) for i, text in enumerate(_BASE_PIECES[:3])]
-    numbers = iter(range(len([n for n in named.values() if "placeholder" in n[0]]) + 1, 10**6))
+    # Unnamed ids continue the family's placeholder numbering (Phi-3 names placeholders 1 to 6 itself).
+    numbers = itertools.count(1 + sum("placeholder" in text for text, _ in named.values()))
     for token_id in range(tokens.first_id, shape.vocab_size):
         text, rstrip = named.get(token_id) or (f"<|placeholder{next(numbers)}|>", tokens.family == "phi3")
         added.append(_added_token(token_id, text, rstrip))
