@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         default_factory=lambda: os.cpu_count() or 1, description="CPU threads for generation."
     )
     prompt_token_budget: int = Field(
-        default=1200, description="Most tokens of system prompt, cards and history sent to the model."
+        default=800, description="Most tokens of system prompt, cards and history sent to the model."
     )
     reply_token_budget: int = Field(default=320, description="Most tokens the model may write in one answer.")
     generation_timeout_s: float = Field(

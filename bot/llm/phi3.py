@@ -31,7 +31,7 @@ class Phi3Engine:
     name = "phi3"
 
     def __init__(
-        self, model_dir: Path, threads: int, prompt_budget: int = 1200, reply_budget: int = 320
+        self, model_dir: Path, threads: int, prompt_budget: int = 800, reply_budget: int = 320
     ) -> None:
         self.folder: ModelFolder = check_folder(model_dir)
         self.threads = threads
