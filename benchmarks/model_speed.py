@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import onnxruntime_genai as og
 from tokenizers import Tokenizer
@@ -25,9 +26,10 @@ from tokenizers import Tokenizer
 from bot import prompts
 from bot.advisor import Advisor
 from bot.config import PROJECT_ROOT, Settings
-from bot.engines.base import GenerationControl
+from bot.engines.base import Generation, GenerationControl, GenerationRequest
 from bot.llm.generation_queue import GenerationQueue
 from bot.llm.phi3 import Phi3Engine
+from bot.llm.worker_process import ProcessEngine
 from bot.storage.repository import Identity
 
 #: One farm question in every supported language, for prompt sizes.
@@ -132,31 +134,31 @@ def section_speed(advisor: Advisor, engine: Phi3Engine, reply_tokens: int) -> No
         print(f"| {language} | {len(ids)} | {first:.2f} | {len(ids) / first:.1f} | {decode:.2f} |")  # type: ignore[arg-type]
 
 
-def section_overhead(advisor: Advisor, engine: Phi3Engine, reply_tokens: int) -> None:
-    """The advisor's whole answer against the bare loop on the very token ids the advisor sent."""
+def section_overhead(advisor: Advisor, raw: Phi3Engine, reply_tokens: int) -> None:
+    """The advisor's whole answer (model in its worker process) against the bare loop on the same ids."""
     print("\n## The advisor end to end against the raw loop, same prompts\n")
     print("| language | prompt tokens | raw loop s | advisor s | ratio |")
     print("|---|---|---|---|---|")
-    sent: list[object] = []
-    run = engine.run
+    requests: list[GenerationRequest] = []
+    generate = advisor.engine.generate
 
-    def recording_run(input_ids: object, *args: object, **kwargs: object) -> tuple[str, int, str | None]:
-        sent.append(input_ids)
-        return run(input_ids, *args, **kwargs)  # type: ignore[arg-type]
+    def recording(request: GenerationRequest, *args: Any, **kwargs: Any) -> Generation:
+        requests.append(request)
+        return generate(request, *args, **kwargs)
 
-    engine.run = recording_run  # type: ignore[method-assign]
+    advisor.engine.generate = recording  # type: ignore[method-assign]
     ratios = []
     try:
         for index, language in enumerate(("en", "sw", "hi")):
             started = time.perf_counter()
             advisor.answer(Identity("bench", f"overhead-{index}"), QUESTION[language], language=language)
             full = time.perf_counter() - started
-            ids = sent[-1]
-            _, _, raw = raw_loop(engine, ids, reply_tokens)
-            ratios.append(full / raw)
-            print(f"| {language} | {len(ids)} | {raw:.2f} | {full:.2f} | {full / raw:.3f} |")  # type: ignore[arg-type]
+            _, ids = raw.prepare(requests[-1])  # the very prompt the worker process built
+            _, _, loop = raw_loop(raw, ids, reply_tokens)
+            ratios.append(full / loop)
+            print(f"| {language} | {len(ids)} | {loop:.2f} | {full:.2f} | {full / loop:.3f} |")
     finally:
-        engine.run = run  # type: ignore[method-assign]
+        advisor.engine.generate = generate  # type: ignore[method-assign]
     print(f"\noverhead ratio (mean): {statistics.fmean(ratios):.3f}")
 
 
@@ -198,32 +200,42 @@ def engine_batch(engine: Phi3Engine, ids: object, farmers: int, reply_tokens: in
     return tokens / (time.perf_counter() - started)
 
 
-def section_stall(engine: Phi3Engine, advisor: Advisor, reply_tokens: int) -> None:
-    print("\n## Event-loop stalls while a generation runs in a thread\n")
-    ids = prompt_ids(advisor, engine, QUESTION["en"], "en")
+def section_stall(advisor: Advisor, raw: Phi3Engine) -> None:
+    print("\n## Event-loop stalls while one answer is generated (5 ms ticks)\n")
+    print("| generation runs in | ticks | lateness p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---|---|")
+    question = QUESTION["en"]
+    analysis = advisor.analyser.analyse(question)
+    request = GenerationRequest(question, "en", analysis.route, analysis.matches)
+    _, ids = raw.prepare(request)
+    runs: dict[str, Callable[[], object]] = {
+        "a thread of the same process": lambda: raw.run(ids, None, GenerationControl()),
+        "the worker process": lambda: advisor.engine.generate(request, None, GenerationControl()),
+    }
+    for where, job in runs.items():
+        lateness = sorted(asyncio.run(_lateness_during(job)))
+        p95 = lateness[round(0.95 * (len(lateness) - 1))]
+        print(
+            f"| {where} | {len(lateness)} | {statistics.median(lateness):.1f} | {p95:.1f} "
+            f"| {lateness[-1]:.1f} |"
+        )
 
-    async def measure() -> list[float]:
-        lateness: list[float] = []
-        done = asyncio.Event()
 
-        async def ticker() -> None:
-            while not done.is_set():
-                before = time.perf_counter()
-                await asyncio.sleep(0.005)
-                lateness.append((time.perf_counter() - before - 0.005) * 1000)
+async def _lateness_during(job: Callable[[], object]) -> list[float]:
+    lateness: list[float] = []
+    done = asyncio.Event()
 
-        task = asyncio.create_task(ticker())
-        await asyncio.to_thread(engine.run, ids, None, GenerationControl())
-        done.set()
-        await task
-        return lateness
+    async def ticker() -> None:
+        while not done.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            lateness.append((time.perf_counter() - before - 0.005) * 1000)
 
-    lateness = sorted(asyncio.run(measure()))
-    p99 = lateness[int(0.99 * (len(lateness) - 1))]
-    print(
-        f"ticks: {len(lateness)}; lateness p50 {statistics.median(lateness):.1f} ms, "
-        f"p99 {p99:.1f} ms, max {lateness[-1]:.1f} ms"
-    )
+    task = asyncio.create_task(ticker())
+    await asyncio.to_thread(job)
+    done.set()
+    await task
+    return lateness
 
 
 def main() -> None:
@@ -249,32 +261,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         advisor = build_advisor(args.model, args.reply_tokens, Path(folder), args.prompt_tokens)
-        engine = advisor.engine
-        assert isinstance(engine, Phi3Engine), "the model did not load; see the log"
-        print(
-            f"# {engine.model_name}, {engine.threads} threads; "
-            f"loaded in {time.perf_counter() - started:.1f} s, "
-            f"RSS peak {rss_mb():.0f} MB"
-        )
-        if "tokens" in sections:
-            section_tokens(advisor, engine, args.tokenizer)
-        if "speed" in sections:
-            section_speed(advisor, engine, args.reply_tokens)
-        if "overhead" in sections:
-            section_overhead(advisor, engine, args.reply_tokens)
+        assert isinstance(advisor.engine, ProcessEngine), "the model did not load; see the log"
+        loaded = time.perf_counter() - started
         if "memory" in sections:
-            # Run this section alone at the default budgets: the KV cache is sized by max_length.
+            # Run alone at the default budgets: the KV cache is sized by max_length.
             advisor.answer(Identity("bench", "memory"), QUESTION["hi"], language="hi")
+            advisor.close()
+            child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             print(
-                f"\n## Memory\n\npeak RSS after a Hindi answer (prompt budget {engine.prompt_budget}, "
-                f"reply budget {engine.reply_budget} tokens): {rss_mb():.0f} MB"
+                f"## Memory\n\nafter a Hindi answer at prompt budget {advisor.engine.prompt_budget} "
+                f"and reply budget {advisor.engine.reply_budget} tokens: "
+                f"model process peak RSS {child:.0f} MB, "
+                f"app process peak RSS {rss_mb():.0f} MB (model loaded in {loaded:.1f} s)"
             )
+            return
+        raw = Phi3Engine(args.model, advisor.engine.threads, advisor.engine.prompt_budget, args.reply_tokens)
+        print(f"# {raw.model_name}, {raw.threads} threads; worker process ready in {loaded:.1f} s")
+        if "tokens" in sections:
+            section_tokens(advisor, raw, args.tokenizer)
+        if "speed" in sections:
+            section_speed(advisor, raw, args.reply_tokens)
+        if "overhead" in sections:
+            section_overhead(advisor, raw, args.reply_tokens)
         if "concurrency" in sections:
-            section_concurrency(engine, advisor, args.reply_tokens)
+            section_concurrency(raw, advisor, args.reply_tokens)
         if "stall" in sections:
-            section_stall(engine, advisor, args.reply_tokens)
+            section_stall(advisor, raw)
         advisor.close()
-        print(json.dumps({"peak_rss_mb": round(rss_mb())}))
 
 
 if __name__ == "__main__":

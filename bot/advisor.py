@@ -154,6 +154,9 @@ class Advisor:
     def close(self) -> None:
         if self.queue is not None:
             self.queue.close()
+        close_engine = getattr(self.engine, "close", None)
+        if close_engine is not None:
+            close_engine()
 
     def answer(
         self,
@@ -418,10 +421,10 @@ def choose_engine(settings: Settings, translator: Translator) -> Engine:
         return CardEngine(translator)
     # Imported here: onnxruntime-genai takes a while to import, and the cards engine needs none of it.
     from bot.llm.model_folder import ModelError
-    from bot.llm.phi3 import Phi3Engine
+    from bot.llm.worker_process import ProcessEngine
 
     try:
-        engine = Phi3Engine(
+        engine = ProcessEngine(
             settings.model_dir,
             settings.model_threads,
             settings.prompt_token_budget,

@@ -291,3 +291,46 @@ def test_a_reply_naming_a_banned_pesticide_never_reaches_the_farmer(
     with sessions() as session:
         stored: Any = session.scalars(select(Message).where(Message.role == "bot")).one()
         assert "unsafe-replaced" in stored.flags
+
+
+# --- the model in its own process ----------------------------------------------------------------
+
+
+def test_the_app_runs_the_model_in_a_worker_process_and_answers_through_it(
+    tiny_model: Path, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        data_dir=data_dir, knowledge_dir=PROJECT_ROOT / "knowledge", model_dir=tiny_model,
+        model_threads=1, prompt_token_budget=3000, reply_token_budget=16,
+    )  # fmt: skip
+    with caplog.at_level("INFO"):
+        advisor = Advisor.build(settings)
+    try:
+        assert "engine: phi3" in caplog.text
+        process = getattr(advisor.engine, "_process", None)
+        assert process is not None and process.pid != os.getpid() and process.is_alive()
+        pieces: list[str] = []
+        reply = advisor.answer(Identity("cli", "asha"), "rice stem borer dead hearts", on_text=pieces.append)
+        assert reply.engine == "phi3" and "".join(pieces) == reply.text
+        assert "rice-stem-borer" in reply.card_ids
+        control = GenerationControl()
+        control.stop("cancelled")
+        request = GenerationRequest("hello", "en", advisor.analyser.router.route("hello", "en"), [])
+        stopped = advisor.engine.generate(request, None, control)
+        assert "stopped:cancelled" in stopped.flags
+    finally:
+        advisor.close()
+    assert not process.is_alive()
+
+
+def test_a_broken_model_falls_back_to_the_cards_engine_and_says_why(
+    copy_of: Path, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (copy_of / "genai_config.json").unlink()
+    settings = Settings(data_dir=data_dir, knowledge_dir=PROJECT_ROOT / "knowledge", model_dir=copy_of)
+    with caplog.at_level("INFO"):
+        advisor = Advisor.build(settings)
+    assert advisor.engine.name == "cards"
+    assert "engine: cards, because the model cannot be used" in caplog.text
+    assert "genai_config.json" in caplog.text
+    assert advisor.answer(Identity("cli", "asha"), "rice stem borer").engine == "cards"

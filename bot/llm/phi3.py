@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import onnxruntime_genai as og
 
@@ -65,6 +66,21 @@ class Phi3Engine:
         on_text: OnText | None = None,
         control: GenerationControl | None = None,
     ) -> Generation:
+        prompt, input_ids = self.prepare(request)
+        text, reply_tokens, stopped = self.run(input_ids, on_text, control)
+        flags = [f"stopped:{stopped}"] if stopped else []
+        return Generation(
+            text=text,
+            engine=self.name,
+            card_ids=prompt.card_ids,
+            model=self.model_name,
+            prompt_tokens=len(input_ids),
+            reply_tokens=reply_tokens,
+            flags=flags,
+        )
+
+    def prepare(self, request: GenerationRequest) -> tuple[prompts.Prompt, Any]:
+        """The prompt for a request and its token ids, fitted into the context window."""
         cards = [m.card for m in request.matches]
         # The prompt and the reply share the context window; the reply's share is kept free.
         budget = min(self.prompt_budget, self.folder.context_length - self.reply_budget)
@@ -86,17 +102,7 @@ class Phi3Engine:
             budget -= overflow + 16
         else:
             input_ids = input_ids[-(self.folder.context_length - self.reply_budget) :]
-        text, reply_tokens, stopped = self.run(input_ids, on_text, control)
-        flags = [f"stopped:{stopped}"] if stopped else []
-        return Generation(
-            text=text,
-            engine=self.name,
-            card_ids=prompt.card_ids,
-            model=self.model_name,
-            prompt_tokens=len(input_ids),
-            reply_tokens=reply_tokens,
-            flags=flags,
-        )
+        return prompt, input_ids
 
     def run(
         self, input_ids: object, on_text: OnText | None = None, control: GenerationControl | None = None
