@@ -26,6 +26,8 @@ _TEXT_MATCH = 2.0
 MIN_SCORE = 2.5
 
 _MAX_QUERY_WORDS = 40
+#: Only the best-ranked text matches are scored further; the long tail never reaches the top five.
+_MAX_TEXT_CANDIDATES = 30
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class CardSearch:
     def __init__(self, cards: Sequence[Card], stopwords: Iterable[str] = ()) -> None:
         self._cards = {card.id: card for card in cards}
         self._stopwords = frozenset(stopwords)
+        self._entities = {card.id: (frozenset(card.pests), frozenset(card.crops)) for card in cards}
         self._names = TermIndex({card.id: card.names for card in cards})
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
@@ -83,9 +86,11 @@ class CardSearch:
         return [Match(self._cards[cid], round(s, 3)) for cid, s in ranked if s >= MIN_SCORE][:limit]
 
     def _add_route_scores(self, scores: dict[str, float], route: Route) -> None:
+        route_pests, route_crops = set(route.pests), set(route.crops)
         for card in self._cards.values():
-            pest = bool(set(route.pests) & set(card.pests))
-            crop = bool(set(route.crops) & set(card.crops))
+            card_pests, card_crops = self._entities[card.id]
+            pest = not route_pests.isdisjoint(card_pests)
+            crop = not route_crops.isdisjoint(card_crops)
             other_crop = bool(route.crops and card.crops and not crop)
             topic = route.topic == card.topic
             score = (
@@ -110,7 +115,8 @@ class CardSearch:
         rows = self._db.execute(_MATCH_RANKS, (" OR ".join(queries),)).fetchall()
         if not rows:
             return {}
-        best = min(rank for _, rank in rows)  # bm25 is negative: lower is better
+        rows = sorted(rows, key=lambda row: row[1])[:_MAX_TEXT_CANDIDATES]  # bm25: lower is better
+        best = rows[0][1]
         return {
             card_id: self._coverage(card_id, terms) * (0.5 + 0.5 * (rank / best if best < 0 else 1.0))
             for card_id, rank in rows
