@@ -357,7 +357,8 @@ class _Sink(Protocol):
         ...
 
 
-def _stub(name: str, dtype: np.dtype[Any], dims: tuple[int, ...]) -> TensorProto:
+def _empty_tensor(name: str, dtype: np.dtype[Any], dims: tuple[int, ...]) -> TensorProto:
+    """A tensor's name, type and shape; its values are filled in, or pointed at, by the sink."""
     tensor = TensorProto()
     tensor.name = name
     tensor.data_type = helper.np_dtype_to_tensor_dtype(dtype)
@@ -398,7 +399,7 @@ class _ExternalSink:
             self._offset += chunk.nbytes
         if self._offset - start != nbytes:
             raise AssertionError(f"{name}: wrote {self._offset - start} bytes, expected {nbytes}")
-        tensor = _stub(name, dtype, dims)
+        tensor = _empty_tensor(name, dtype, dims)
         tensor.data_location = TensorProto.EXTERNAL
         for key, value in (("location", self._path.name), ("offset", str(start)), ("length", str(nbytes))):
             entry = tensor.external_data.add()
@@ -420,7 +421,7 @@ class _CountingSink:
         self.parameters += count * 2 if name.endswith(_INT4_SUFFIX) else count
         self.total_bytes += nbytes
         self.external_bytes += nbytes if nbytes > _INLINE_BYTES else 0
-        return _stub(name, dtype, dims)
+        return _empty_tensor(name, dtype, dims)
 
 
 # --- random values -----------------------------------------------------------------------------
