@@ -159,3 +159,11 @@ def test_a_long_message_is_stored_whole_and_answered_from_its_start(
 
 def test_empty_input_asks_for_a_question(advisor: Advisor, translator: Translator) -> None:
     assert advisor.answer(ASHA, "   ", language="mr").text == translator.text("mr", ui_text.EMPTY)
+
+
+def test_a_second_card_about_another_crop_is_not_shown(advisor: Advisor) -> None:
+    reply = advisor.answer(ASHA, "Mahindi yangu yana viwavi jeshi")
+    assert reply.card_ids[0] == "maize-fall-armyworm"
+    for card_id in reply.card_ids[1:]:
+        card = advisor.analyser.search.get(card_id)
+        assert card is not None and (not card.crops or "maize" in card.crops)

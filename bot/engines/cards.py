@@ -27,7 +27,7 @@ class CardEngine:
         control: GenerationControl | None = None,
     ) -> Generation:
         language = request.language
-        chosen = _chosen(request.matches)
+        chosen = _chosen(request.matches, request.route.crops)
         if request.route.courtesy == "thanks":
             paragraphs = [self._translator.text(language, ui_text.THANKS)]
         elif request.route.courtesy == "greeting":
@@ -45,8 +45,14 @@ class CardEngine:
         return Generation("\n\n".join(paragraphs), self.name, [m.card.id for m in chosen], flags=flags)
 
 
-def _chosen(matches: list[Match]) -> list[Match]:
+def _chosen(matches: list[Match], crops: list[str]) -> list[Match]:
+    """The best card, and a second one only if it fits nearly as well and is about the same crop."""
     if not matches:
         return []
     best = matches[0].score
-    return [m for m in matches[:_MAX_CARDS] if m.score >= best * _SECOND_CARD_RATIO]
+    chosen = [matches[0]]
+    for match in matches[1:_MAX_CARDS]:
+        other_crop = bool(crops and match.card.crops and not set(crops) & set(match.card.crops))
+        if match.score >= best * _SECOND_CARD_RATIO and not other_crop:
+            chosen.append(match)
+    return chosen
