@@ -51,3 +51,53 @@ def clean(raw: str, routing_limit: int = 1000) -> CleanMessage:
 def routing_part(message: CleanMessage, routing_limit: int = 1000) -> str:
     """The part of a message the router reads: the first `routing_limit` characters."""
     return message.text[:routing_limit]
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+#: Telegram's limit for one message, counted in UTF-16 code units.
+TELEGRAM_LIMIT = 4096
+_SENTENCE_END = regex.compile(r"(?<=[.!?।॥۔\n])\s+")
+_GRAPHEME = regex.compile(r"\X")
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_for_delivery(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Cuts a long answer into messages of at most `limit` UTF-16 units, at sentence ends where it
+    can, else between words, else between graphemes: never inside a character, a conjunct or an
+    emoji. `"".join(split_for_delivery(t)) == t`."""
+    if utf16_length(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        if current and utf16_length(current + piece) > limit:
+            chunks.append(current)
+            current = ""
+        current += piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Sentences (with their trailing space), each cut further only if it alone exceeds the limit."""
+    pieces: list[str] = []
+    start = 0
+    for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence = text[start:end]
+        start = end
+        if not sentence:
+            continue
+        if utf16_length(sentence) <= limit:
+            pieces.append(sentence)
+            continue
+        for word in regex.findall(r"\S+\s*|\s+", sentence):
+            if utf16_length(word) <= limit:
+                pieces.append(word)
+            else:
+                pieces += _GRAPHEME.findall(word)
+    return pieces
