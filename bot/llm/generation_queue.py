@@ -61,10 +61,6 @@ class Ticket(Generic[T]):
         if self._queue:
             self._queue.cancel(self)
 
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
     def _finish(self, result: T | None = None, error: BaseException | None = None) -> None:
         self._result, self._error = result, error
         self._done.set()
