@@ -21,7 +21,9 @@ from bot.knowledge import check as check_knowledge
 from bot.knowledge import load_cards
 from bot.languages import NATIVE_NAMES, SUPPORTED
 from bot.llm import catalogue
-from bot.storage import database
+from bot.logging_filters import TokenRedactor
+from bot.run_lock import AlreadyRunning
+from bot.storage import database, outbox
 from bot.storage.repository import Identity
 
 LANGUAGE = click.Choice(SUPPORTED)
@@ -36,6 +38,10 @@ def _configure_logging(settings: Settings, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs request URLs at INFO, and a Bot API URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if settings.telegram_token is not None:
+        redactor = TokenRedactor(settings.telegram_token.get_secret_value())
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(redactor)
 
 
 @click.group()
@@ -73,6 +79,38 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Print the database's schema revision."""
     click.echo(database.current_revision(_settings().resolved_database_url()) or "empty")
+
+
+# --- the Telegram bot --------------------------------------------------------------------------
+
+
+@main.command()
+def run() -> None:
+    """Run the Telegram bot (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set)."""
+    from bot.telegram_door import app
+
+    settings = _settings()
+    _configure_logging(settings, quiet=False)
+    try:
+        app.run(settings)
+    except (AlreadyRunning, app.ConfigurationError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.group("outbox")
+def outbox_group() -> None:
+    """Outgoing messages and their delivery."""
+
+
+@outbox_group.command("status")
+def outbox_status() -> None:
+    """Count outgoing messages by state (uncertain ones may or may not have arrived)."""
+    settings = _settings()
+    _engine, sessions = database.open_database(settings)
+    with sessions() as session:
+        counts = outbox.counts(session)
+    for state in ("pending", "sending", "sent", "uncertain", "failed"):
+        click.echo(f"{state:10} {counts.get(state, 0)}")
 
 
 # --- asking ------------------------------------------------------------------------------------

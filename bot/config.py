@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root, where `knowledge/` and `migrations/` live next to `bot/`.
@@ -49,7 +49,46 @@ class Settings(BaseSettings):
     queue_max_waiting: int = Field(default=32, description="Most questions waiting for the model at once.")
     queue_max_per_farmer: int = Field(default=2, description="Most questions one farmer may have waiting.")
 
-    @field_validator("model_dir", "database_url", mode="before")
+    telegram_token: SecretStr | None = Field(default=None, description="The bot's token from BotFather.")
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL (the token is appended); change it for a self-hosted Bot API server.",
+    )
+    telegram_webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL Telegram posts updates to; unset: long polling."
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret Telegram sends in each webhook request; required with a webhook."
+    )
+    telegram_webhook_listen: str = Field(default="127.0.0.1", description="Address the webhook server binds.")
+    telegram_webhook_port: int = Field(default=8443, description="Port the webhook server listens on.")
+    telegram_read_timeout_s: float = Field(
+        default=10.0, description="How long to wait for the Bot API's answer; then a send is 'uncertain'."
+    )
+    telegram_poll_timeout_s: int = Field(default=30, description="Long-polling wait per getUpdates call.")
+    chat_min_interval_s: float = Field(
+        default=1.0, description="Least time between two messages (edits and drafts too) to one chat."
+    )
+    messages_per_second: float = Field(default=25.0, description="Most messages per second over all chats.")
+    draft_interval_s: float = Field(
+        default=1.5, description="Least time between two updates of a streaming answer's draft."
+    )
+    flood_messages: int = Field(default=5, description="A farmer sending more messages than this ...")
+    flood_window_s: float = Field(default=20.0, description="... within this many seconds is flooding.")
+    outbox_max_attempts: int = Field(
+        default=8, description="Sends of one message before it is marked failed (clear failures only)."
+    )
+    outbox_backoff_max_s: float = Field(default=60.0, description="Longest wait between two retries.")
+    default_tip_time: str = Field(default="06:30", description="Morning tip time offered first (HH:MM).")
+
+    @field_validator(
+        "model_dir",
+        "database_url",
+        "telegram_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

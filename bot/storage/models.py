@@ -62,6 +62,8 @@ class Farmer(Base):
     tips_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     tip_time: Mapped[dt.time | None] = mapped_column(Time)
     consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Where the farmer is in the set-up dialogue ("place", "crops", "sowing:<plan id>", "tips"), if anywhere.
+    setup_step: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -117,3 +119,95 @@ class Message(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     farmer: Mapped[Farmer] = relationship(back_populates="messages")
+
+
+class InboxUpdate(Base):
+    """An incoming update, written down before any work so that a crash loses nothing.
+
+    The unique `update_id` makes a redelivered update a no-op: nothing is answered twice."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    #: The sender, so that erasing a farmer erases their updates too.
+    channel_user_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[str] = mapped_column(Text)
+    #: received → processing → done (or failed after its attempts).
+    state: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class OutboxMessage(Base):
+    """A message that must reach a farmer: answers, notices, corrections, tips.
+
+    pending → sending → sent; a clear failure goes back to pending with a later `next_attempt_at`;
+    an ambiguous one (read timeout, crash while sending) becomes `uncertain` and is never resent
+    blindly; an unfixable one becomes `failed`."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    farmer_id: Mapped[int | None] = mapped_column(ForeignKey("farmer.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    #: answer, notice, correction, tip.
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The stored answer this text delivers (feedback buttons point at it).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    channel_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Feedback(Base):
+    """A farmer's 👍 or 👎 on an answer, with an optional short reason; one per answer."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    farmer_id: Mapped[int] = mapped_column(ForeignKey("farmer.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), unique=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Review(Base):
+    """An item in the officers' queue: an answer a farmer asked an expert about, or marked 👎."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    farmer_id: Mapped[int] = mapped_column(ForeignKey("farmer.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), unique=True)
+    #: expert (the farmer asked for one) or thumbs_down.
+    reason: Mapped[str] = mapped_column(String(24))
+    #: open, approved, corrected, rejected.
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Erasure(Base):
+    """That a farmer's data was erased, and how much: no identity and no content are kept."""
+
+    __tablename__ = "erasure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    messages_erased: Mapped[int] = mapped_column(Integer)
+    erased_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

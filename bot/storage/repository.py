@@ -54,3 +54,11 @@ def last_question(session: Session, farmer_id: int, within: dt.timedelta) -> Mes
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)
     )
+
+
+def store_unanswered(session: Session, farmer: Farmer, text: str, flags: list[str]) -> Message:
+    """Keeps a farmer's message that gets no answer of its own (a flood, a sticker), for officers."""
+    message = Message(farmer_id=farmer.id, role="farmer", text=text, flags=flags)
+    session.add(message)
+    session.flush()
+    return message

@@ -1,0 +1,1 @@
+"""The Telegram door: python-telegram-bot in front of the advisor core."""
