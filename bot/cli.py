@@ -21,7 +21,7 @@ from bot.knowledge import check as check_knowledge
 from bot.knowledge import load_cards
 from bot.languages import NATIVE_NAMES, SUPPORTED
 from bot.llm import catalogue
-from bot.logging_filters import TokenRedactor
+from bot.logging_filters import redact_everywhere
 from bot.run_lock import AlreadyRunning
 from bot.storage import database, outbox
 from bot.storage.repository import Identity
@@ -39,9 +39,7 @@ def _configure_logging(settings: Settings, quiet: bool) -> None:
     # httpx logs request URLs at INFO, and a Bot API URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if settings.telegram_token is not None:
-        redactor = TokenRedactor(settings.telegram_token.get_secret_value())
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(redactor)
+        redact_everywhere(settings.telegram_token.get_secret_value())
 
 
 @click.group()

@@ -34,7 +34,7 @@ class Translator:
     def __init__(self, translations_dir: Path = TRANSLATIONS_DIR) -> None:
         self._catalogs = {lang: load_catalog(lang, translations_dir) for lang in SUPPORTED}
 
-    def text(self, language: str, message: str, **params: str) -> str:
+    def text(self, language: str, message: str, /, **params: str) -> str:
         catalog = self._catalogs.get(language) or self._catalogs["en"]
         translated = catalog.gettext(message)
         return translated % params if params else translated

@@ -19,6 +19,7 @@ from telegram.request import HTTPXRequest
 from bot.advisor import Advisor
 from bot.config import Settings
 from bot.crop_names import CropNames
+from bot.logging_filters import redact_everywhere
 from bot.run_lock import RunLock, lock_path_for
 from bot.telegram_door.door import TelegramDoor
 from bot.telegram_door.pacing import Pacer
@@ -45,6 +46,12 @@ def build(
         )
     if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
         raise ConfigurationError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is")
+
+
+def build(settings: Settings, advisor: Advisor) -> tuple[AnyApplication, TelegramDoor]:
+    check(settings)
+    assert settings.telegram_token is not None
+    redact_everywhere(settings.telegram_token.get_secret_value())
     timeout = settings.telegram_read_timeout_s
     request = HTTPXRequest(
         connection_pool_size=16,
@@ -111,6 +118,7 @@ async def serve(settings: Settings, advisor: Advisor, stop: asyncio.Event) -> No
 
 def run(settings: Settings) -> None:
     """`kisanbot run`: one bot per database, stopped cleanly by SIGINT or SIGTERM."""
+    check(settings)
     with RunLock(lock_path_for(settings.resolved_database_url(), settings.data_dir)):
         advisor = Advisor.build(settings)
         try:
