@@ -37,9 +37,11 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-def build(
-    settings: Settings, advisor: Advisor
-) -> tuple[Application[Any, Any, Any, Any, Any, Any], TelegramDoor]:
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def check(settings: Settings) -> None:
+    """Fails fast, before anything slow loads, when the settings cannot work."""
     if settings.telegram_token is None:
         raise ConfigurationError(
             "TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in .env"
