@@ -634,3 +634,67 @@ def test_threads_do_not_leak(env: BotEnv) -> None:
     assert threading.active_count() <= before + 2
     with env.advisor.sessions() as session:
         assert session.scalar(select(func.count()).select_from(InboxUpdate)) == 1
+
+
+# --- webhook mode ----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_webhook_mode_checks_the_secret_and_ignores_replays(
+    data_dir: Path, analyser: Analyser, translator: Translator
+) -> None:
+    import httpx
+
+    port = _free_port()
+    fake, env = _make_env(
+        data_dir,
+        analyser,
+        translator,
+        telegram_webhook_url="https://bot.example.org/telegram",
+        telegram_webhook_secret="s3cret-Value_1",
+        telegram_webhook_port=port,
+    )
+    update = {"update_id": 5005, "message": fake._message(1401, "hi", text="धान में झुलसा रोग")}
+
+    async def post(secret: str | None) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        async with httpx.AsyncClient() as client:
+            response = await client.post(f"http://127.0.0.1:{port}/telegram", json=update, headers=headers)
+        return response.status_code
+
+    async def scenario() -> None:
+        await until(lambda: bool(fake.calls_of("setWebhook")))
+        assert await post(None) == 403
+        assert await post("wrong") == 403
+        assert await post("s3cret-Value_1") == 200
+        await until(lambda: len(fake.delivered(1401)) >= 1)
+        assert await post("s3cret-Value_1") == 200  # Telegram retrying: accepted, not redone
+        await asyncio.sleep(0.5)
+
+    async def main() -> None:
+        from bot.telegram_door.app import serve
+
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(env.settings, env.advisor, stop))
+        try:
+            await scenario()
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=20)
+
+    try:
+        asyncio.run(main())
+    finally:
+        fake.stop()
+    [webhook] = fake.calls_of("setWebhook")
+    assert webhook.params["url"] == "https://bot.example.org/telegram"
+    assert webhook.params["secret_token"] == "s3cret-Value_1"
+    assert len(fake.delivered(1401)) == 1
+    assert fake.calls_of("getUpdates") == []
