@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 #: Chats delivered to at the same time (each still in its own order).
-PARALLEL_CHATS = 8
+PARALLEL_CHATS = 16
 _IDLE_WAIT_S = 5.0
 
 
