@@ -151,18 +151,33 @@ def main() -> None:
         ]
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         results.append(json.loads(output.strip().splitlines()[-1]))
-    print(
-        f"{'farmers in DB':>14} {'updates':>8} {'handled/s':>10} {'delivered/s':>12} {'send rate/s':>12} {'RSS loaded':>11} {'RSS peak':>9}"
-    )
+    columns = [
+        "farmers in DB",
+        "updates",
+        "handled/s",
+        "delivered/s",
+        "send rate/s",
+        "RSS loaded",
+        "RSS peak",
+    ]
+    print(" | ".join(columns))
     for r in results:
-        print(
-            f"{r['farmers']:>14,} {r['updates']:>8} {r['handled_per_s']:>10.1f} {r['delivered_per_s']:>12.1f} {r['send_rate_per_s']:>12.1f}"
-            f" {r['rss_loaded_mb']:>9.0f}MB {r['rss_peak_mb']:>7.0f}MB"
-        )
+        cells = [
+            f"{r['farmers']:,}",
+            str(r["updates"]),
+            f"{r['handled_per_s']:.1f}",
+            f"{r['delivered_per_s']:.1f}",
+            f"{r['send_rate_per_s']:.1f}",
+            f"{r['rss_loaded_mb']:.0f} MB",
+            f"{r['rss_peak_mb']:.0f} MB",
+        ]
+        print(" | ".join(cells))
     base, big = results
+    handled_ratio = big["handled_per_s"] / base["handled_per_s"]
+    memory_ratio = big["rss_peak_mb"] / base["rss_peak_mb"]
     print(
-        f"ratio ({args.farmers:,} farmers / empty): handled/s {big['handled_per_s'] / base['handled_per_s']:.2f},"
-        f" peak RSS {big['rss_peak_mb'] / base['rss_peak_mb']:.2f}"
+        f"ratio ({args.farmers:,} farmers / empty):"
+        f" handled/s {handled_ratio:.2f}, peak RSS {memory_ratio:.2f}"
     )
 
 
