@@ -39,6 +39,7 @@ test: install-test lint typecheck knowledge-check
 bench: install
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/telegram_throughput.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
