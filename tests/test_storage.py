@@ -11,7 +11,17 @@ from sqlalchemy import inspect, select, text
 from bot.storage import database
 from bot.storage.models import Base, CropPlan, Farmer, Message
 
-TABLES = {"farmer", "crop_plan", "message", "alembic_version"}
+TABLES = {
+    "farmer",
+    "crop_plan",
+    "message",
+    "inbox",
+    "outbox",
+    "feedback",
+    "review",
+    "erasure",
+    "alembic_version",
+}
 
 
 def url_for(folder: Path) -> str:
