@@ -103,11 +103,18 @@ def child(updates: int, farmers: int) -> dict[str, float]:
             for n in range(updates):
                 text, language = rng.choice(QUESTIONS)
                 fake.send_text(20_000 + n, text, language_code=language)  # one farmer each: no chat pacing
-            while handled() < updates:
+            deadline = time.monotonic() + 300
+            while handled() < updates and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             handled_s = time.perf_counter() - started
-            while len(fake.delivered()) < updates:
+            while len(fake.delivered()) < updates and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
+            if len(fake.delivered()) < updates:
+                with advisor.sessions() as session:
+                    states = session.execute(
+                        select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)
+                    ).all()
+                print(f"incomplete: delivered {len(fake.delivered())}, inbox {states}", file=sys.stderr)
             delivered_s = time.perf_counter() - started
             stop.set()
             await task

@@ -83,12 +83,14 @@ class OutboxSender:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            wait = _IDLE_WAIT_S
             try:
                 self._dispatch_due_chats()
-            except Exception:  # a database hiccup must not end delivery
+                wait = self._idle_wait()
+            except Exception:  # a database hiccup (locked, disk full) must not end delivery
                 log.exception("outbox sweep failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     def _dispatch_due_chats(self) -> None:
         with self._sessions() as session:
@@ -113,6 +115,8 @@ class OutboxSender:
             async with self._slots:
                 while (row := self._claim(chat_id)) is not None:
                     await self._send(row)
+        except Exception:  # the row stays pending or sending; the next sweep or start sees it
+            log.exception("delivery to a chat failed")
         finally:
             self._busy_chats.discard(chat_id)
             self.wake()  # a retry may now be due, or another chat waiting for a slot
