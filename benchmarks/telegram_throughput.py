@@ -103,7 +103,7 @@ def child(updates: int, farmers: int) -> dict[str, float]:
             for n in range(updates):
                 text, language = rng.choice(QUESTIONS)
                 fake.send_text(20_000 + n, text, language_code=language)  # one farmer each: no chat pacing
-            deadline = time.monotonic() + 300
+            deadline = time.monotonic() + 120
             while handled() < updates and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             handled_s = time.perf_counter() - started
@@ -114,7 +114,14 @@ def child(updates: int, farmers: int) -> dict[str, float]:
                     states = session.execute(
                         select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)
                     ).all()
-                print(f"incomplete: delivered {len(fake.delivered())}, inbox {states}", file=sys.stderr)
+                from bot.storage import outbox
+
+                with advisor.sessions() as session:
+                    rows = outbox.counts(session)
+                print(
+                    f"incomplete: delivered {len(fake.delivered())}, inbox {states}, outbox {rows}",
+                    file=sys.stderr,
+                )
             delivered_s = time.perf_counter() - started
             stop.set()
             await task

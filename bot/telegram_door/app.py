@@ -73,7 +73,12 @@ def build(settings: Settings, advisor: Advisor) -> tuple[AnyApplication, Telegra
     )
     pacer = Pacer(settings.chat_min_interval_s, settings.messages_per_second)
     sender = OutboxSender(
-        app.bot, advisor.sessions, pacer, settings.outbox_max_attempts, settings.outbox_backoff_max_s
+        app.bot,
+        advisor.sessions,
+        pacer,
+        settings.outbox_max_attempts,
+        settings.outbox_backoff_max_s,
+        hard_timeout_s=3 * timeout + 10,
     )
     door = TelegramDoor(settings, advisor, sender, pacer, CropNames(settings.knowledge_dir / "lexicon"))
     door.install(app)

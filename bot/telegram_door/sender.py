@@ -37,7 +37,9 @@ class OutboxSender:
         pacer: Pacer,
         max_attempts: int = 8,
         backoff_max_s: float = 60.0,
+        hard_timeout_s: float = 60.0,
     ) -> None:
+        self._hard_timeout = hard_timeout_s
         self.bot = bot
         self._sessions = sessions
         self._pacer = pacer

@@ -64,7 +64,9 @@ class AnswerStream:
 
     async def _typing(self) -> None:
         try:
-            await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING, read_timeout=3)
+            # Shielded: cancelling an HTTP request half way can leave the shared connection pool
+            # wedged (seen under load: every later send hung), so a started request always finishes.
+            await asyncio.shield(self._bot.send_chat_action(self._chat_id, ChatAction.TYPING, read_timeout=3))
         except TelegramError as exc:  # cosmetic: never let it stop the answer
             log.debug("typing action failed: %s", type(exc).__name__)
 
@@ -83,7 +85,7 @@ class AnswerStream:
                 continue
             await self._pacer.wait(self._chat_id)
             try:
-                await self._bot.send_message_draft(self._chat_id, self._draft_id, text)
+                await asyncio.shield(self._bot.send_message_draft(self._chat_id, self._draft_id, text))
                 self._shown = text
             except TelegramError as exc:  # an old client or server without drafts: typing only
                 log.debug("draft failed, streaming off for this answer: %s", type(exc).__name__)
