@@ -325,7 +325,6 @@ class TelegramDoor:
         out.say(say(ui_text.ASK_TIPS), keyboards.tips(say, self._tip_times()))
 
     async def on_expert(self, update: Update, out: Outgoing) -> None:
-        say = self._say(out.language)
         with self.sessions.begin() as session:
             farmer = self._farmer(session, update, out)
             say = self._say(out.language)
