@@ -62,7 +62,7 @@ class FakeBotApi:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -248,3 +248,8 @@ class FakeBotApi:
             request.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a read timeout): exactly the case being simulated
+
+
+class _Server(ThreadingHTTPServer):
+    # The standard backlog of 5 drops connections in a burst; the real Bot API takes them all.
+    request_queue_size = 256

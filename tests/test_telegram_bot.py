@@ -698,3 +698,62 @@ def test_webhook_mode_checks_the_secret_and_ignores_replays(
     assert webhook.params["secret_token"] == "s3cret-Value_1"
     assert len(fake.delivered(1401)) == 1
     assert fake.calls_of("getUpdates") == []
+
+
+def test_a_burst_of_two_hundred_farmers_is_answered_once_each(
+    env: BotEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Regression: handlers' typing and draft calls once shared the sender's 16 connections; a burst
+    # ran into pool timeouts and left answers stuck in `sending`.
+    farmers = range(5000, 5200)
+    caplog.set_level(logging.WARNING)
+
+    async def scenario() -> None:
+        for user_id in farmers:
+            env.fake.send_text(user_id, "tomato leaf curl what to spray")
+        await until(lambda: len(env.fake.delivered()) >= len(farmers), timeout=90, what="every answer")
+        await asyncio.sleep(0.5)  # nothing more may follow
+
+    env.run(scenario)
+    answered = [int(c.params["chat_id"]) for c in env.fake.delivered()]
+    assert sorted(answered) == list(farmers)  # each farmer exactly once
+    assert {r.state for r in env.rows(OutboxMessage)} == {"sent"}
+    assert len(env.fake.calls_of("sendChatAction")) >= len(farmers)  # everyone saw "typing"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "errors in a burst"
+
+
+def test_a_send_that_never_returns_is_given_up_as_uncertain(data_dir: Path) -> None:
+    """The sender's backstop over httpx: a request hung past the hard timeout frees its chat."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    from bot.storage import outbox
+    from bot.telegram_door.pacing import Pacer
+    from bot.telegram_door.sender import CHANNEL, OutboxSender
+
+    fake = FakeBotApi().start()
+    settings = bot_settings(fake, data_dir)
+    _engine, sessions = open_database(settings)
+    fake.fail("sendMessage", Fault(stall=3.0, record=True))
+    with sessions.begin() as session:
+        for text in ("first", "second"):
+            outbox.enqueue(session, channel=CHANNEL, chat_id=77, text=text, kind="answer")
+
+    async def scenario() -> None:
+        slow = HTTPXRequest(read_timeout=30.0)  # httpx alone would wait 30 s
+        bot = Bot(fake.token, base_url=fake.base_url, request=slow)
+        sender = OutboxSender(bot, sessions, Pacer(0.01, 100.0), hard_timeout_s=0.5)
+        await sender.start()
+        try:
+            await until(lambda: fake.texts(77) == ["first", "second"], timeout=10, what="both sent")
+        finally:
+            await sender.stop()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        fake.stop()
+    with sessions() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        outcome = [(r.text, r.state, r.attempts) for r in rows]
+    assert outcome == [("first", "uncertain", 1), ("second", "sent", 1)]

@@ -12,7 +12,7 @@ import signal
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
@@ -23,7 +23,7 @@ from bot.logging_filters import redact_everywhere
 from bot.run_lock import RunLock, lock_path_for
 from bot.telegram_door.door import TelegramDoor
 from bot.telegram_door.pacing import Pacer
-from bot.telegram_door.sender import OutboxSender
+from bot.telegram_door.sender import PARALLEL_CHATS, OutboxSender
 
 # Opt in to timedelta periods now (RetryAfter.retry_after), as PTB asks; the int form warns.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -54,26 +54,26 @@ def build(settings: Settings, advisor: Advisor) -> tuple[AnyApplication, Telegra
     check(settings)
     assert settings.telegram_token is not None
     redact_everywhere(settings.telegram_token.get_secret_value())
-    timeout = settings.telegram_read_timeout_s
-    request = HTTPXRequest(
-        connection_pool_size=16,
-        connect_timeout=5.0,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        pool_timeout=5.0,
-    )
+    token = settings.telegram_token.get_secret_value()
     app = (
         ApplicationBuilder()
-        .token(settings.telegram_token.get_secret_value())
+        .token(token)
         .base_url(settings.telegram_base_url)
-        .request(request)
+        # Handlers' typing and drafts: a burst of farmers needs many at once (16 left a test burst
+        # of 200 farmers with 37 who never saw "typing": pool timeouts).
+        .request(_request(settings, connections=64))
         .get_updates_request(HTTPXRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=10.0))
         .concurrent_updates(True)
         .build()
     )
     pacer = Pacer(settings.chat_min_interval_s, settings.messages_per_second)
+    # The outbox has its own connections (see sender.py): one per chat delivered at once, and spare.
+    delivery_bot = Bot(
+        token, base_url=settings.telegram_base_url, request=_request(settings, PARALLEL_CHATS + 2)
+    )
+    timeout = settings.telegram_read_timeout_s
     sender = OutboxSender(
-        app.bot,
+        delivery_bot,
         advisor.sessions,
         pacer,
         settings.outbox_max_attempts,
@@ -83,6 +83,17 @@ def build(settings: Settings, advisor: Advisor) -> tuple[AnyApplication, Telegra
     door = TelegramDoor(settings, advisor, sender, pacer, CropNames(settings.knowledge_dir / "lexicon"))
     door.install(app)
     return app, door
+
+
+def _request(settings: Settings, connections: int) -> HTTPXRequest:
+    timeout = settings.telegram_read_timeout_s
+    return HTTPXRequest(
+        connection_pool_size=connections,
+        connect_timeout=5.0,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        pool_timeout=5.0,
+    )
 
 
 async def serve(settings: Settings, advisor: Advisor, stop: asyncio.Event) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from babel.dates import format_date
 from sqlalchemy.orm import Session
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -120,6 +120,7 @@ class TelegramDoor:
     # --- wiring -------------------------------------------------------------------------------
 
     def install(self, app: AnyApplication) -> None:
+        self._bot: Bot = app.bot
         app.add_handler(TypeHandler(Update, self.record), group=-1)
         commands: dict[str, Handler] = {
             "start": self.on_start,
@@ -143,7 +144,7 @@ class TelegramDoor:
 
     async def start(self, app: AnyApplication) -> int:
         """Starts delivery, sets the command menus and re-queues updates a crash left unfinished."""
-        self.sender.start()
+        await self.sender.start()
         await self._set_command_menus(app)
         with self.sessions() as session:
             pending = inbox.unfinished(session)
@@ -524,7 +525,7 @@ class TelegramDoor:
     async def _set_chat_menu(self, chat_id: int, language: str) -> None:
         """The farmer's command menu in the language they chose, whatever their phone's language."""
         try:
-            await self.sender.bot.set_my_commands(self._menu(language), scope=BotCommandScopeChat(chat_id))
+            await self._bot.set_my_commands(self._menu(language), scope=BotCommandScopeChat(chat_id))
         except TelegramError as exc:
             log.debug("could not set a chat's command menu: %s", type(exc).__name__)
 

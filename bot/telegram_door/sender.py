@@ -1,6 +1,10 @@
 """The outbox sender: delivers stored messages in order per chat, paced, and knows which failures
 may be retried.
 
+It owns its Bot and HTTP connection pool: the handlers' "typing" and draft calls (hundreds at once
+in a burst) then never take the connections that final answers need. Measured: with one shared pool
+of 16, a 600-update burst ran into pool timeouts and stalled delivery.
+
 At-least-once for clear failures (429, 5xx, connection refused, connect timeout); at-most-once for
 ambiguous ones (a read timeout may mean Telegram already delivered): those become `uncertain`."""
 
@@ -51,8 +55,9 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
         self._runner: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Begins delivering; messages a crash caught mid-send are marked uncertain first."""
+        await self.bot.initialize()
         with self._sessions.begin() as session:
             stuck = outbox.recover_after_crash(session, CHANNEL)
         if stuck:
@@ -70,6 +75,7 @@ class OutboxSender:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.bot.shutdown()
 
     async def drain(self, timeout: float) -> bool:
         """Waits until nothing is pending (for tests and an orderly shutdown)."""
@@ -138,9 +144,14 @@ class OutboxSender:
     async def _send(self, row: OutboxMessage) -> None:
         await self._pacer.wait(row.chat_id)
         try:
-            sent = await self.bot.send_message(
-                row.chat_id, row.text, reply_markup=from_json(row.reply_markup)
+            # A backstop over httpx's own timeouts: one hung request must not hold its chat forever.
+            sent = await asyncio.wait_for(
+                self.bot.send_message(row.chat_id, row.text, reply_markup=from_json(row.reply_markup)),
+                self._hard_timeout,
             )
+        except TimeoutError:
+            log.warning("outbox %d: no answer in %.0f s; marked uncertain", row.id, self._hard_timeout)
+            self._settle(row, "uncertain", "no answer in time")
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             self._pacer.pause(seconds)

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from telegram import Bot
 from telegram.constants import ChatAction
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 #: "typing…" lasts about 5 s on the farmer's screen.
 TYPING_EVERY_S = 4.5
 _draft_ids = itertools.count(1)
+T = TypeVar("T")
 
 
 class AnswerStream:
@@ -64,9 +67,7 @@ class AnswerStream:
 
     async def _typing(self) -> None:
         try:
-            # Shielded: cancelling an HTTP request half way can leave the shared connection pool
-            # wedged (seen under load: every later send hung), so a started request always finishes.
-            await asyncio.shield(self._bot.send_chat_action(self._chat_id, ChatAction.TYPING, read_timeout=3))
+            await _finish_anyway(self._bot.send_chat_action(self._chat_id, ChatAction.TYPING, read_timeout=3))
         except TelegramError as exc:  # cosmetic: never let it stop the answer
             log.debug("typing action failed: %s", type(exc).__name__)
 
@@ -85,8 +86,22 @@ class AnswerStream:
                 continue
             await self._pacer.wait(self._chat_id)
             try:
-                await asyncio.shield(self._bot.send_message_draft(self._chat_id, self._draft_id, text))
+                await _finish_anyway(self._bot.send_message_draft(self._chat_id, self._draft_id, text))
                 self._shown = text
             except TelegramError as exc:  # an old client or server without drafts: typing only
                 log.debug("draft failed, streaming off for this answer: %s", type(exc).__name__)
                 self._drafts_work = False
+
+
+async def _finish_anyway(request: Coroutine[Any, Any, T]) -> T:
+    """Awaits a Bot API call that a cancelled answer must not interrupt half way (a request cut
+    mid-flight can leave a pooled connection unusable); its late outcome is consumed, not left
+    as an "exception was never retrieved"."""
+    task = asyncio.ensure_future(request)
+    task.add_done_callback(_consume)
+    return await asyncio.shield(task)
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.debug("a cosmetic Bot API call failed after its answer moved on: %s", type(exc).__name__)
