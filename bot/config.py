@@ -81,6 +81,35 @@ class Settings(BaseSettings):
     outbox_backoff_max_s: float = Field(default=60.0, description="Longest wait between two retries.")
     default_tip_time: str = Field(default="06:30", description="Morning tip time offered first (HH:MM).")
 
+    open_meteo_url: str = Field(
+        default="https://api.open-meteo.com/v1/forecast",
+        description="Open-Meteo forecast endpoint (a self-hosted Open-Meteo works too).",
+    )
+    weather_timeout_s: float = Field(default=10.0, description="Timeout of one forecast request.")
+    weather_retries: int = Field(default=3, description="Tries of a forecast request on 5xx and timeouts.")
+    weather_backoff_s: float = Field(
+        default=2.0, description="Wait before the first retry; doubles each time."
+    )
+    forecast_cache_s: int = Field(
+        default=3600, description="How long a forecast is reused for its grid cell."
+    )
+    forecast_retry_s: int = Field(
+        default=900, description="After a failed forecast, how long before its grid cell is asked again."
+    )
+    tip_max_forecast_age_s: int = Field(
+        default=10800, description="A forecast older than this is stale: no tip is made from it."
+    )
+    default_timezone: str = Field(
+        default="Asia/Kolkata", description="Time zone of farmers until their location's is known."
+    )
+    tip_sweep_interval_s: int = Field(
+        default=300, description="How often the bot looks for tips that are due."
+    )
+    tip_grace_s: int = Field(
+        default=7200,
+        description="A tip missed by downtime is still sent this long after its time; then skipped.",
+    )
+
     @field_validator(
         "model_dir",
         "database_url",

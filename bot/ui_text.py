@@ -161,6 +161,52 @@ FLOOD = N_(
     " question at a time."
 )
 
+# --- weather tips and weather answers (bot/weather/) ---------------------------------------------
+# Numbers arrive already formatted for the language; each line starts with its day ("Today: ...")
+# so that no language has to fit a day name into the middle of a sentence.
+TIP_HEADER = N_("🌦 Weather tip for %(date)s")
+WEATHER_HEADER = N_("🌦 Weather forecast for your farm:")
+WEATHER_DAY = N_(
+    "%(day)s: %(t_min)s–%(t_max)s °C, rain %(rain)s mm (chance %(chance)s%%), wind up to %(wind)s km/h."
+)
+DAY_TODAY = N_("Today")
+DAY_TOMORROW = N_("Tomorrow")
+TIP_HEAVY_RAIN = N_(
+    "%(day)s: heavy rain expected (%(rain)s mm). Do not spray or put fertilizer before it; clear the"
+    " drainage channels so water does not stand in the field."
+)
+TIP_IRRIGATION = N_(
+    "Dry days ahead: your %(crop)s (day %(days)s after sowing) needs about %(mm)s mm of water over the"
+    " next 3 days."
+)
+TIP_IRRIGATION_AREA = N_("For your %(area)s hectares that is about %(litres)s litres.")
+TIP_DRY_NO_STAGE = N_(
+    "Dry days ahead: the soil loses about %(mm)s mm of water a day. Tell me your crop and its sowing"
+    " date (/crops) to get your crop's water need."
+)
+TIP_HEAT = N_(
+    "%(day)s: heat up to %(t_max)s °C. Water in the evening, cover the soil with mulch, and give"
+    " animals shade and plenty of water."
+)
+TIP_COLD = N_(
+    "%(day)s: a cold night down to %(t_min)s °C. A light irrigation in the evening protects the crop;"
+    " cover nurseries and young plants."
+)
+TIP_WIND = N_("Today: strong wind up to %(wind)s km/h. Do not spray today.")
+TIP_DISEASE = N_("Warm and humid weather favours diseases. Check your crops for: %(diseases)s.")
+TIP_SPRAY_WINDOW = N_("Next dry, calm day for spraying: %(day)s.")
+TIP_NO_SPRAY_WINDOW = N_("No dry, calm day for spraying in the next 5 days.")
+TIP_NO_RISK = N_("No weather risk for your crops today.")
+TIP_LABEL = N_("Automatic advice from the weather forecast and fixed rules; not reviewed by an officer.")
+WEATHER_NEED_LOCATION = N_(
+    "To tell you the weather for your own farm I need its location. Please tap the button below to"
+    " share it (📍). I keep only the place, to give you weather advice."
+)
+WEATHER_UNAVAILABLE = N_("The weather forecast cannot be reached right now. Here is general advice:")
+TIPS_NEED_LOCATION = N_(
+    "Weather tips need your farm's location. Please tap the button below to share it (📍)."
+)
+
 ALL: tuple[str, ...] = (
     EMPTY,
     NO_WORDS,
@@ -247,4 +293,24 @@ ALL: tuple[str, ...] = (
     FEEDBACK_TO_OFFICER,
     NOT_TEXT,
     FLOOD,
+    TIP_HEADER,
+    WEATHER_HEADER,
+    WEATHER_DAY,
+    DAY_TODAY,
+    DAY_TOMORROW,
+    TIP_HEAVY_RAIN,
+    TIP_IRRIGATION,
+    TIP_IRRIGATION_AREA,
+    TIP_DRY_NO_STAGE,
+    TIP_HEAT,
+    TIP_COLD,
+    TIP_WIND,
+    TIP_DISEASE,
+    TIP_SPRAY_WINDOW,
+    TIP_NO_SPRAY_WINDOW,
+    TIP_NO_RISK,
+    TIP_LABEL,
+    WEATHER_NEED_LOCATION,
+    WEATHER_UNAVAILABLE,
+    TIPS_NEED_LOCATION,
 )

@@ -211,3 +211,20 @@ class Erasure(Base):
     channel: Mapped[str] = mapped_column(String(16))
     messages_erased: Mapped[int] = mapped_column(Integer)
     erased_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TipLog(Base):
+    """The claim on one farmer's tip for one local date: the row's uniqueness is what makes a tip go
+    out at most once, whatever the number of schedulers or crashes."""
+
+    __tablename__ = "tip_log"
+    __table_args__ = (UniqueConstraint("farmer_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    farmer_id: Mapped[int] = mapped_column(ForeignKey("farmer.id", ondelete="CASCADE"))
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    #: queued (in the outbox) | skipped (past the grace window) | no_forecast (none in time)
+    state: Mapped[str] = mapped_column(String(16))
+    kinds: Mapped[list[str]] = mapped_column(default=list)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Weather: forecasts for a farmer's place, tips from fixed rules, and the morning schedule."""
