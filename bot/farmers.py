@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.languages import SUPPORTED
-from bot.storage.models import CropPlan, Erasure, Farmer, InboxUpdate, Message, utcnow
+from bot.storage.models import CropPlan, Erasure, Farmer, InboxUpdate, Message, OutboxMessage, utcnow
 
 #: Most crops one farmer can list (a keyboard of them must still fit a phone's screen).
 MAX_CROPS = 8
@@ -111,10 +111,19 @@ def remove_crop(session: Session, farmer: Farmer, plan_id: int) -> str | None:
     return plan.crop
 
 
-def set_tips(farmer: Farmer, enabled: bool, at: dt.time | None = None) -> None:
+def set_tips(session: Session, farmer: Farmer, enabled: bool, at: dt.time | None = None) -> None:
+    """Turning tips off takes effect at once: a tip already queued but not yet sent is dropped."""
     farmer.tips_enabled = enabled
     if at is not None:
         farmer.tip_time = at
+    if not enabled:
+        session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.farmer_id == farmer.id,
+                OutboxMessage.kind == "tip",
+                OutboxMessage.state == "pending",
+            )
+        )
 
 
 def erase(session: Session, farmer: Farmer, keep_update_id: int | None = None) -> int:

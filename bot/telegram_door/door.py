@@ -386,11 +386,11 @@ class TelegramDoor:
                 self._sown(session, farmer, int(plan_id), None if days == "none" else int(days), out)
             case ["tips", "on", hhmm] if len(hhmm) == 4 and hhmm.isdigit():
                 at = dt.time(min(int(hhmm[:2]), 23), min(int(hhmm[2:]), 59))
-                farmers.set_tips(farmer, True, at)
+                farmers.set_tips(session, farmer, True, at)
                 out.say(say(ui_text.TIPS_ON, time=_hhmm(at)))
                 self._finish_setup(farmer, out)
             case ["tips", "off"]:
-                farmers.set_tips(farmer, False)
+                farmers.set_tips(session, farmer, False)
                 out.say(say(ui_text.TIPS_OFF))
                 self._finish_setup(farmer, out)
             case ["prof", "lang"]:
