@@ -80,13 +80,14 @@ class TipSchedule:
             farmers = session.scalars(
                 select(Farmer).where(Farmer.tips_enabled.is_(True), Farmer.tip_time.is_not(None))
             ).all()
-            claimed = set(
-                session.execute(
+            claimed = {
+                (farmer_id, local_date)
+                for farmer_id, local_date in session.execute(
                     select(TipLog.farmer_id, TipLog.local_date).where(
                         TipLog.local_date >= (now - dt.timedelta(days=1)).date()
                     )
-                ).tuples()
-            )
+                )
+            }
             self._learn_time_zones(farmers)
             due: dict[Cell, list[_Due]] = defaultdict(list)
             too_late: list[_Due] = []
@@ -161,4 +162,5 @@ class TipSchedule:
             kind="tip",
             farmer_id=farmer.id,
         )
+        session.flush()
         claim.outbox_id = row.id
