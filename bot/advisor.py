@@ -35,7 +35,17 @@ from bot.routing import Route, Router
 from bot.safety import GuardedStream, HealthTerms, ReplyCheck, looks_like_injection
 from bot.storage.database import open_database
 from bot.storage.models import Farmer, Message
-from bot.storage.repository import Identity, get_or_create_farmer, last_question, recent_messages
+from bot.storage.repository import (
+    ASKED_LOCATION,
+    Identity,
+    asked_for_location,
+    get_or_create_farmer,
+    last_question,
+    recent_messages,
+)
+from bot.weather.open_meteo import ForecastUnavailable
+from bot.weather.service import Weather
+from bot.weather.tips import Stale
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +77,9 @@ class Reply:
     question_id: int | None = None
     answer_id: int | None = None
     latency_ms: float = 0.0
+    #: Set when the farmer should share their location (a weather question, place unknown): the
+    #: door shows it with its own way of asking (Telegram: a location button), once per farmer.
+    ask_location: str | None = None
 
 
 class Analyser:
@@ -102,6 +115,13 @@ class Analyser:
 
 
 @dataclass(frozen=True)
+class _WeatherOutcome:
+    text: str | None = None  # the forecast answer
+    notice: str | None = None  # the forecast failed: said before the cards' answer
+    ask_location: str | None = None
+
+
+@dataclass(frozen=True)
 class _Prepared:
     """What phase one (a short transaction) hands to generation, which runs with no transaction open."""
 
@@ -125,6 +145,7 @@ class Advisor:
         translator: Translator,
         queue: GenerationQueue | None = None,
         reply_check: ReplyCheck | None = None,
+        weather: Weather | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -133,6 +154,7 @@ class Advisor:
         self.translator = translator
         self.queue = queue
         self.reply_check = reply_check or ReplyCheck({})
+        self.weather = weather
         self._cards_engine = CardEngine(translator)
 
     @classmethod
@@ -149,9 +171,12 @@ class Advisor:
                 settings.queue_max_waiting, settings.queue_max_per_farmer, settings.generation_timeout_s
             )
         log.info("%d cards loaded", len(analyser.search))
-        return cls(settings, sessions, analyser, engine, translator, queue, reply_check)
+        weather = Weather.build(settings, translator)
+        return cls(settings, sessions, analyser, engine, translator, queue, reply_check, weather)
 
     def close(self) -> None:
+        if self.weather is not None:
+            self.weather.close()
         if self.queue is not None:
             self.queue.close()
         close_engine = getattr(self.engine, "close", None)
@@ -179,10 +204,44 @@ class Advisor:
             if message.shape is not Shape.TEXT:
                 return self._not_a_question(session, farmer, message, prior, on_text, started)
             prepared = self._prepare(session, farmer, message, prior, language)
+        weather = self._weather(prepared) if self._about_the_weather(prepared) else _WeatherOutcome()
+        if weather.text is not None:
+            generation = Generation(weather.text, "weather", [], flags=["forecast"])
+            if on_text:
+                on_text(weather.text)
+            return self._finish(prepared, generation, [], on_text, language, started)
         generation, notices = self._generate(
             f"{identity.channel}:{identity.user_id}", prepared, on_text, on_queue
         )
-        return self._finish(prepared, generation, notices, on_text, language, started)
+        if weather.notice:
+            generation = replace(generation, text=f"{weather.notice}\n\n{generation.text}")
+        reply = self._finish(prepared, generation, notices, on_text, language, started)
+        return replace(reply, ask_location=weather.ask_location)
+
+    def _about_the_weather(self, prepared: _Prepared) -> bool:
+        analysis = prepared.analysis
+        return self.weather is not None and analysis.route.topic == "weather" and not analysis.injection
+
+    def _weather(self, prepared: _Prepared) -> _WeatherOutcome:
+        """The forecast for the farmer's own farm; without a location, ask for it (once)."""
+        assert self.weather is not None
+        language = prepared.request.language
+        say = partial(self.translator.text, language)
+        with self.sessions.begin() as session:
+            farmer = session.get(Farmer, prepared.farmer_id)
+            if farmer is None:
+                return _WeatherOutcome()
+            if farmer.latitude is None or farmer.longitude is None:
+                if asked_for_location(session, farmer.id):
+                    return _WeatherOutcome()
+                prepared.flags.append(ASKED_LOCATION)
+                return _WeatherOutcome(ask_location=say(ui_text.WEATHER_NEED_LOCATION))
+            try:
+                return _WeatherOutcome(text=self.weather.answer(session, farmer, language))
+            except (ForecastUnavailable, Stale) as exc:
+                log.info("weather question answered from cards: %s", exc)
+                prepared.flags.append("forecast-unavailable")
+                return _WeatherOutcome(notice=say(ui_text.WEATHER_UNAVAILABLE))
 
     def _prepare(
         self, session: Session, farmer: Farmer, message: CleanMessage, prior: str | None, fixed: str | None
@@ -270,7 +329,9 @@ class Advisor:
     ) -> Reply:
         request, analysis = prepared.request, prepared.analysis
         flags = prepared.flags + generation.flags
-        extra = notices + self._extra_lines(request.language, analysis, prepared.message, generation.card_ids)
+        extra = notices + self._extra_lines(
+            request.language, analysis, prepared.message, generation.card_ids, generation.engine
+        )
         if on_text and extra:
             on_text("\n\n" + "\n".join(extra))
         body = "\n\n".join(p for p in [generation.text, "\n".join(extra)] if p)
@@ -334,7 +395,7 @@ class Advisor:
         return replace(analysis, route=route, matches=self.analyser.search.search(text, route))
 
     def _extra_lines(
-        self, language: str, analysis: Analysis, message: CleanMessage, card_ids: list[str]
+        self, language: str, analysis: Analysis, message: CleanMessage, card_ids: list[str], engine: str
     ) -> list[str]:
         """Referrals, cautions, sources and the review label: the same for every engine."""
         say = self.translator.text
@@ -350,7 +411,7 @@ class Advisor:
             lines.append(say(language, ui_text.TOO_LONG))
         if card_ids:
             lines.append(say(language, ui_text.BASED_ON, cards=", ".join(card_ids)))
-        if not analysis.route.courtesy:
+        if not analysis.route.courtesy and engine != "weather":  # the forecast answer has its own label
             lines.append("— " + say(language, ui_text.DRAFT_LABEL))
         return lines
 

@@ -62,3 +62,15 @@ def store_unanswered(session: Session, farmer: Farmer, text: str, flags: list[st
     session.add(message)
     session.flush()
     return message
+
+
+#: The flag on a question after which the farmer was asked to share their location.
+ASKED_LOCATION = "asked-location"
+
+
+def asked_for_location(session: Session, farmer_id: int) -> bool:
+    """Whether the farmer was already asked for their location (they are asked once only)."""
+    flagged = session.scalars(
+        select(Message.flags).where(Message.farmer_id == farmer_id, Message.topic == "weather")
+    )
+    return any(ASKED_LOCATION in flags for flags in flagged)

@@ -24,6 +24,7 @@ from bot.run_lock import RunLock, lock_path_for
 from bot.telegram_door.door import TelegramDoor
 from bot.telegram_door.pacing import Pacer
 from bot.telegram_door.sender import PARALLEL_CHATS, OutboxSender
+from bot.weather.schedule import TipSchedule
 
 # Opt in to timedelta periods now (RetryAfter.retry_after), as PTB asks; the int form warns.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -80,7 +81,8 @@ def build(settings: Settings, advisor: Advisor) -> tuple[AnyApplication, Telegra
         settings.outbox_backoff_max_s,
         hard_timeout_s=3 * timeout + 10,
     )
-    door = TelegramDoor(settings, advisor, sender, pacer, CropNames(settings.knowledge_dir / "lexicon"))
+    tips = TipSchedule(advisor.sessions, advisor.weather, settings) if advisor.weather else None
+    door = TelegramDoor(settings, advisor, sender, pacer, CropNames(settings.knowledge_dir / "lexicon"), tips)
     door.install(app)
     return app, door
 

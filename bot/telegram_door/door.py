@@ -46,6 +46,7 @@ from bot.telegram_door.keyboards import Markup, Say
 from bot.telegram_door.pacing import Pacer
 from bot.telegram_door.sender import CHANNEL, OutboxSender
 from bot.telegram_door.streaming import AnswerStream
+from bot.weather.schedule import TipSchedule
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,10 @@ class TelegramDoor:
         sender: OutboxSender,
         pacer: Pacer,
         crop_names: CropNames,
+        tips: TipSchedule | None = None,
     ) -> None:
         self.settings = settings
+        self.tips = tips
         self.advisor = advisor
         self.sender = sender
         self.pacer = pacer
@@ -143,8 +146,18 @@ class TelegramDoor:
         app.add_error_handler(self.on_error)
 
     async def start(self, app: AnyApplication) -> int:
-        """Starts delivery, sets the command menus and re-queues updates a crash left unfinished."""
+        """Starts delivery and the tips sweep, sets the command menus and re-queues updates a crash
+        left unfinished."""
         await self.sender.start()
+        if self.tips is not None and app.job_queue is not None:
+            # APScheduler only rings the bell; the claim rows in TipSchedule decide what is sent.
+            app.job_queue.run_repeating(
+                self.sweep_tips,
+                interval=self.settings.tip_sweep_interval_s,
+                first=1.0,
+                name="tips-sweep",
+                job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+            )
         await self._set_command_menus(app)
         with self.sessions() as session:
             pending = inbox.unfinished(session)
@@ -153,6 +166,17 @@ class TelegramDoor:
         if pending:
             log.warning("%d updates were unfinished when the bot stopped: handling them again", len(pending))
         return len(pending)
+
+    async def sweep_tips(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One sweep, off the event loop (it reads the database and may fetch forecasts)."""
+        assert self.tips is not None
+        try:
+            report = await asyncio.get_running_loop().run_in_executor(self._advisor_pool, self.tips.sweep)
+        except Exception:  # a failed sweep must not stop the next one, nor the bot
+            log.exception("tips sweep failed")
+            return
+        if report.queued:
+            self.sender.wake()
 
     async def stop(self) -> None:
         await self.sender.drain(timeout=3.0)
@@ -388,6 +412,8 @@ class TelegramDoor:
                 at = dt.time(min(int(hhmm[:2]), 23), min(int(hhmm[2:]), 59))
                 farmers.set_tips(session, farmer, True, at)
                 out.say(say(ui_text.TIPS_ON, time=_hhmm(at)))
+                if farmer.latitude is None:  # tips are for a place: without one, none would come
+                    out.say(say(ui_text.TIPS_NEED_LOCATION), keyboards.share_location(say))
                 self._finish_setup(farmer, out)
             case ["tips", "off"]:
                 farmers.set_tips(session, farmer, False)
@@ -641,6 +667,8 @@ class TelegramDoor:
             last = index == len(chunks) - 1
             markup = keyboards.feedback(say, reply.answer_id) if last and reply.answer_id else None
             out.say(chunk, markup, kind="answer", message_id=reply.answer_id)
+        if reply.ask_location:  # its own message: the answer's buttons and a location button can't share one
+            out.say(reply.ask_location, keyboards.share_location(say))
 
 
 def _in_setup(farmer: Farmer) -> bool:
