@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from bot_harness import bot_settings, running_bot, until
 from fake_bot_api import FakeBotApi, Fault
+from fake_open_meteo import FakeOpenMeteo
 from sqlalchemy import func, select
 
 from bot import ui_text
@@ -35,7 +36,9 @@ from bot.storage.models import (
     Message,
     OutboxMessage,
     Review,
+    TipLog,
 )
+from bot.weather.service import Weather
 
 
 @dataclass
@@ -757,3 +760,88 @@ def test_a_send_that_never_returns_is_given_up_as_uncertain(data_dir: Path) -> N
         rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         outcome = [(r.text, r.state, r.attempts) for r in rows]
     assert outcome == [("first", "uncertain", 1), ("second", "sent", 1)]
+
+
+# --- weather -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class WeatherEnv:
+    bot: BotEnv
+    meteo: FakeOpenMeteo
+
+
+@pytest.fixture
+def weather_env(data_dir: Path, analyser: Analyser, translator: Translator) -> Iterator[WeatherEnv]:
+    today_in_india = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=5, minutes=30)).date()
+    meteo = FakeOpenMeteo(today_in_india).start()
+    fake, bot_env = _make_env(
+        data_dir, analyser, translator, open_meteo_url=meteo.url, tip_sweep_interval_s=1
+    )
+    bot_env.advisor.weather = Weather.build(bot_env.settings, translator)
+    yield WeatherEnv(bot_env, meteo)
+    fake.stop()
+    meteo.stop()
+
+
+def test_a_weather_question_asks_for_the_location_once_then_answers_from_the_forecast(
+    weather_env: WeatherEnv,
+) -> None:
+    env, meteo = weather_env.bot, weather_env.meteo
+    meteo.weather[(17.4, 78.5)] = [{}, {"precipitation_sum": 28.0, "precipitation_probability_max": 90}]
+    user = 7001
+
+    async def scenario() -> None:
+        env.fake.send_text(user, "kal barish hogi kya", language_code="hi")
+        await until(lambda: len(env.fake.delivered(user)) >= 2)
+        env.fake.send_text(user, "kal barish hogi kya", language_code="hi")
+        await until(lambda: len(env.fake.delivered(user)) >= 3)
+        env.fake.send_content(user, "hi", location={"latitude": 17.385, "longitude": 78.4867})
+        await until(lambda: len(env.fake.delivered(user)) >= 4)
+        env.fake.send_text(user, "kal barish hogi kya", language_code="hi")
+        await until(lambda: len(env.fake.delivered(user)) >= 5)
+        await asyncio.sleep(0.3)
+
+    env.run(scenario)
+    calls = env.fake.delivered(user)
+    asked = [c for c in calls if c.params["text"] == env.say("hi", ui_text.WEATHER_NEED_LOCATION)]
+    assert len(asked) == 1  # asked once, with the location button
+    assert asked[0].params["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    assert len(calls) == 5
+    forecast = calls[-1].params["text"]
+    assert forecast.startswith(env.say("hi", ui_text.WEATHER_HEADER))
+    rain = env.say("hi", ui_text.TIP_HEAVY_RAIN, day=env.say("hi", ui_text.DAY_TOMORROW), rain="28")
+    assert rain in forecast and env.say("hi", ui_text.TIP_LABEL) in forecast
+    assert env.say("hi", ui_text.DRAFT_LABEL) not in forecast  # one label, the forecast's
+    assert [q["latitude"] for q in meteo.requests] == ["17.4"]  # the cell, never the exact farm
+
+
+def test_the_morning_tip_is_sent_by_the_running_bot(weather_env: WeatherEnv) -> None:
+    env = weather_env.bot
+    local = dt.datetime.now(dt.UTC) + dt.timedelta(hours=5, minutes=30)
+    due = max(local - dt.timedelta(minutes=1), local.replace(hour=0, minute=0))
+    with env.advisor.sessions.begin() as session:
+        session.add(
+            Farmer(
+                channel="telegram",
+                channel_user_id="7002",
+                chat_id=7002,
+                language="te",
+                latitude=16.5,
+                longitude=80.6,
+                tips_enabled=True,
+                tip_time=due.time().replace(second=0, microsecond=0),
+            )
+        )
+
+    async def scenario() -> None:
+        await until(lambda: len(env.fake.delivered(7002)) >= 1, timeout=20, what="the tip")
+        await asyncio.sleep(1.5)  # the next sweeps send nothing more
+
+    env.run(scenario)
+    [tip] = env.fake.texts(7002)
+    assert tip.startswith("🌦") and env.say("te", ui_text.TIP_LABEL) in tip
+    [row] = env.rows(OutboxMessage)
+    assert (row.kind, row.state) == ("tip", "sent")
+    [claim] = env.rows(TipLog)
+    assert claim.outbox_id == row.id
