@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import io
 import json
@@ -17,6 +18,7 @@ import click
 
 from bot.advisor import Advisor, Analyser, Reply
 from bot.config import Settings
+from bot.i18n import Translator
 from bot.knowledge import check as check_knowledge
 from bot.knowledge import load_cards
 from bot.languages import NATIVE_NAMES, SUPPORTED
@@ -24,7 +26,13 @@ from bot.llm import catalogue
 from bot.logging_filters import redact_everywhere
 from bot.run_lock import AlreadyRunning
 from bot.storage import database, outbox
+from bot.storage.models import Farmer
 from bot.storage.repository import Identity
+from bot.weather.open_meteo import ForecastUnavailable
+from bot.weather.rules import CropPlanView
+from bot.weather.schedule import TipSchedule
+from bot.weather.service import Weather
+from bot.weather.tips import Stale
 
 LANGUAGE = click.Choice(SUPPORTED)
 
@@ -109,6 +117,83 @@ def outbox_status() -> None:
         counts = outbox.counts(session)
     for state in ("pending", "sending", "sent", "uncertain", "failed"):
         click.echo(f"{state:10} {counts.get(state, 0)}")
+
+
+# --- weather tips --------------------------------------------------------------------------------
+
+
+@main.group()
+def tips() -> None:
+    """Morning weather tips: preview one, or queue the ones due now (for cron)."""
+
+
+@tips.command("preview")
+@click.option("--lat", type=click.FloatRange(-90, 90), help="Latitude of the farm.")
+@click.option("--lon", type=click.FloatRange(-180, 180), help="Longitude of the farm.")
+@click.option("--crop", help="Crop id, e.g. wheat (see knowledge/crop_coefficients.yaml).")
+@click.option("--sown", type=click.DateTime(["%Y-%m-%d"]), help="Sowing date, YYYY-MM-DD.")
+@click.option("--area", type=click.FloatRange(min=0, min_open=True), help="Area in hectares.")
+@click.option("--lang", type=LANGUAGE, default="en", show_default=True)
+@click.option("--farmer", "farmer_id", type=int, help="A stored farmer's id instead of --lat/--lon.")
+def tips_preview(
+    lat: float | None,
+    lon: float | None,
+    crop: str | None,
+    sown: dt.datetime | None,
+    area: float | None,
+    lang: str,
+    farmer_id: int | None,
+) -> None:
+    """Print the tip that would be sent now; nothing is stored or sent."""
+    settings = _settings()
+    _configure_logging(settings, quiet=True)
+    weather = Weather.build(settings, Translator())
+    try:
+        if farmer_id is not None:
+            text = _farmer_tip(settings, weather, farmer_id)
+        elif lat is None or lon is None:
+            raise click.UsageError("give --lat and --lon, or --farmer ID")
+        else:
+            plans = [CropPlanView(crop, sown.date() if sown else None, area)] if crop else []
+            text = weather.preview(lat, lon, plans, lang)
+    except (ForecastUnavailable, Stale) as exc:
+        raise click.ClickException(f"no tip: {exc}") from None
+    finally:
+        weather.close()
+    click.echo(text)
+
+
+def _farmer_tip(settings: Settings, weather: Weather, farmer_id: int) -> str:
+    _engine, sessions = database.open_database(settings)
+    with sessions() as session:  # read only: a preview changes nothing
+        farmer = session.get(Farmer, farmer_id)
+        if farmer is None:
+            raise click.ClickException(f"no farmer with id {farmer_id}")
+        if farmer.latitude is None or farmer.longitude is None:
+            raise click.ClickException(f"farmer {farmer_id} has not shared a location")
+        language = farmer.language or settings.default_language
+        text, _kinds = weather.tip(session, farmer, language, weather.clock())
+        session.rollback()
+        return text
+
+
+@tips.command("send-due")
+def tips_send_due() -> None:
+    """Queue every tip that is due now, once (the running bot delivers them)."""
+    settings = _settings()
+    _configure_logging(settings, quiet=False)
+    _engine, sessions = database.open_database(settings)
+    weather = Weather.build(settings, Translator())
+    try:
+        report = TipSchedule(sessions, weather, settings).sweep()
+    finally:
+        weather.close()
+    click.echo(
+        f"queued {report.queued} tips over {len(report.cells)} places;"
+        f" {report.skipped_late} skipped (past the grace window);"
+        f" {report.waiting_for_forecast} waiting for a forecast;"
+        f" {report.no_location} farmers without a location"
+    )
 
 
 # --- asking ------------------------------------------------------------------------------------

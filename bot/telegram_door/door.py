@@ -149,7 +149,7 @@ class TelegramDoor:
         """Starts delivery and the tips sweep, sets the command menus and re-queues updates a crash
         left unfinished."""
         await self.sender.start()
-        if self.tips is not None and app.job_queue is not None:
+        if self.tips is not None and app.job_queue is not None and self.settings.tip_sweep_interval_s > 0:
             # APScheduler only rings the bell; the claim rows in TipSchedule decide what is sent.
             app.job_queue.run_repeating(
                 self.sweep_tips,
