@@ -17,6 +17,7 @@ TABLES = {
     "message",
     "inbox",
     "outbox",
+    "tip_log",
     "feedback",
     "review",
     "erasure",

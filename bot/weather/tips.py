@@ -130,7 +130,7 @@ class TipWriter:
                 text = say(
                     language,
                     ui_text.TIP_IRRIGATION,
-                    crop=self._crop_names.name(crop, language),
+                    crop=_in_sentence(self._crop_names.name(crop, language), language),
                     days=_number(das, language, 0),
                     mm=_number(need, language, 0 if need >= 10 else 1),
                 )
@@ -170,6 +170,14 @@ class TipWriter:
             return self._say(language, ui_text.DAY_TOMORROW)
         name = format_date(days[i].date, format="EEEE d MMM", locale=language)
         return name[:1].upper() + name[1:]
+
+
+#: Languages whose script has capitals: a crop name inside a sentence starts in lower case there.
+_CASED = {"en", "es", "fr", "pt", "sw"}
+
+
+def _in_sentence(name: str, language: str) -> str:
+    return name[:1].lower() + name[1:] if language in _CASED else name
 
 
 def _number(value: float, language: str, decimals: int) -> str:
