@@ -54,4 +54,5 @@ async def running_bot(fake: FakeBotApi, settings: Settings, advisor: Advisor) ->
         yield
     finally:
         stop.set()
-        await asyncio.wait_for(task, timeout=20)
+        async with asyncio.timeout(20):
+            await task

@@ -690,7 +690,8 @@ def test_webhook_mode_checks_the_secret_and_ignores_replays(
             await scenario()
         finally:
             stop.set()
-            await asyncio.wait_for(task, timeout=20)
+            async with asyncio.timeout(20):
+                await task
 
     try:
         asyncio.run(main())

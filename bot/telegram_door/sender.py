@@ -97,8 +97,11 @@ class OutboxSender:
                 wait = self._idle_wait()
             except Exception:  # a database hiccup (locked, disk full) must not end delivery
                 log.exception("outbox sweep failed")
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancel that
+            # arrives as its timeout fires, leaving stop() waiting forever (seen in the tests).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
 
     def _dispatch_due_chats(self) -> None:
         with self._sessions() as session:
@@ -145,10 +148,10 @@ class OutboxSender:
         await self._pacer.wait(row.chat_id)
         try:
             # A backstop over httpx's own timeouts: one hung request must not hold its chat forever.
-            sent = await asyncio.wait_for(
-                self.bot.send_message(row.chat_id, row.text, reply_markup=from_json(row.reply_markup)),
-                self._hard_timeout,
-            )
+            async with asyncio.timeout(self._hard_timeout):
+                sent = await self.bot.send_message(
+                    row.chat_id, row.text, reply_markup=from_json(row.reply_markup)
+                )
         except TimeoutError:
             log.warning("outbox %d: no answer in %.0f s; marked uncertain", row.id, self._hard_timeout)
             self._settle(row, "uncertain", "no answer in time")
