@@ -846,3 +846,18 @@ def test_the_morning_tip_is_sent_by_the_running_bot(weather_env: WeatherEnv) -> 
     assert (row.kind, row.state) == ("tip", "sent")
     [claim] = env.rows(TipLog)
     assert claim.outbox_id == row.id
+
+
+def test_turning_tips_on_without_a_location_asks_for_it(env: BotEnv) -> None:
+    async def scenario() -> None:
+        env.fake.press(7003, "tips:on:0630", language_code="es")
+        await until(lambda: len(env.fake.delivered(7003)) >= 2)
+        await asyncio.sleep(0.3)
+
+    env.run(scenario)
+    on, ask = env.fake.delivered(7003)
+    assert on.params["text"] == env.say("es", ui_text.TIPS_ON, time="06:30")
+    assert ask.params["text"] == env.say("es", ui_text.TIPS_NEED_LOCATION)
+    assert ask.params["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    farmer = env.farmer(7003)
+    assert farmer is not None and farmer.tips_enabled and farmer.tip_time == dt.time(6, 30)
