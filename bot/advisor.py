@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import ui_text
+from bot import review_queue, ui_text, verified_answers
 from bot.card_search import CardSearch, Match
 from bot.config import Settings
 from bot.engines.base import (
@@ -204,6 +204,11 @@ class Advisor:
             if message.shape is not Shape.TEXT:
                 return self._not_a_question(session, farmer, message, prior, on_text, started)
             prepared = self._prepare(session, farmer, message, prior, language)
+        verified = self._verified(prepared)
+        if verified is not None:
+            if on_text:
+                on_text(verified.text)
+            return self._finish(prepared, verified, [], on_text, language, started)
         weather = self._weather(prepared) if self._about_the_weather(prepared) else _WeatherOutcome()
         if weather.text is not None:
             generation = Generation(weather.text, "weather", [], flags=["forecast"])
@@ -217,6 +222,25 @@ class Advisor:
             generation = replace(generation, text=f"{weather.notice}\n\n{generation.text}")
         reply = self._finish(prepared, generation, notices, on_text, language, started)
         return replace(reply, ask_location=weather.ask_location)
+
+    def _verified(self, prepared: _Prepared) -> Generation | None:
+        """An officer's answer to a question of the same meaning, if there is one."""
+        analysis, request = prepared.analysis, prepared.request
+        if analysis.injection or analysis.route.courtesy:
+            return None
+        with self.sessions.begin() as session:
+            found = verified_answers.find(
+                session,
+                request.language,
+                analysis.route.topic,
+                analysis.route.crops,
+                analysis.route.pests,
+                prepared.message.text,
+            )
+            if found is None:
+                return None
+            found.uses += 1
+            return Generation(found.answer, "verified", list(found.card_ids), flags=[f"verified:{found.id}"])
 
     def _about_the_weather(self, prepared: _Prepared) -> bool:
         analysis = prepared.analysis
@@ -362,6 +386,8 @@ class Advisor:
             session.add(answer)
             session.flush()
             answer_id = answer.id
+            if not analysis.route.courtesy:  # "hello" and "thanks" need no officer
+                review_queue.flag_if_needed(session, prepared.farmer_id, answer)
         log.info(
             "answered topic=%s language=%s cards=%d engine=%s latency_ms=%.1f",
             analysis.route.topic,
@@ -376,7 +402,7 @@ class Advisor:
             analysis.route.topic,
             generation.card_ids,
             generation.engine,
-            reviewed=False,
+            reviewed=generation.engine == "verified",
             flags=flags,
             question_id=prepared.question_id,
             answer_id=answer_id,
@@ -397,8 +423,11 @@ class Advisor:
     def _extra_lines(
         self, language: str, analysis: Analysis, message: CleanMessage, card_ids: list[str], engine: str
     ) -> list[str]:
-        """Referrals, cautions, sources and the review label: the same for every engine."""
+        """Referrals, cautions, sources and the review label: the same for every engine. An
+        officer's verified answer is complete as written: it gets the reviewed label only."""
         say = self.translator.text
+        if engine == "verified":
+            return ["— " + say(language, ui_text.REVIEWED_LABEL)]
         cards = [m.card for m in analysis.matches if m.card.id in card_ids]
         lines = []
         if analysis.human_health:

@@ -110,12 +110,25 @@ class Settings(BaseSettings):
         description="A tip missed by downtime is still sent this long after its time; then skipped.",
     )
 
+    console_host: str = Field(default="127.0.0.1", description="Address the officer console listens on.")
+    console_port: int = Field(default=8080, description="Port of the officer console.")
+    console_secure_cookies: bool = Field(
+        default=True, description="Session cookies only over HTTPS (keep on behind a TLS proxy)."
+    )
+    console_session_hours: float = Field(default=12.0, description="An idle console login ends after this.")
+    login_max_failures: int = Field(default=5, description="Failed logins for one name or address ...")
+    login_window_s: int = Field(default=900, description="... within this many seconds lock it for as long.")
+    pseudonym_key: SecretStr | None = Field(
+        default=None, description="Key of the farmers' pseudonymous ids; unset: a key file in DATA_DIR."
+    )
+
     @field_validator(
         "model_dir",
         "database_url",
         "telegram_token",
         "telegram_webhook_url",
         "telegram_webhook_secret",
+        "pseudonym_key",
         mode="before",
     )
     @classmethod

@@ -194,10 +194,15 @@ class Review(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     farmer_id: Mapped[int] = mapped_column(ForeignKey("farmer.id", ondelete="CASCADE"), index=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), unique=True)
-    #: expert (the farmer asked for one) or thumbs_down.
+    #: expert (the farmer asked for one), thumbs_down, safety, unsure or no_card.
     reason: Mapped[str] = mapped_column(String(24))
     #: open, approved, corrected, rejected.
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    correction: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -228,3 +233,76 @@ class TipLog(Base):
     kinds: Mapped[list[str]] = mapped_column(default=list)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Officer(Base):
+    """An extension officer (or admin) of the console."""
+
+    __tablename__ = "officer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Argon2id, in the PHC string format (algorithm, parameters and salt included).
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="officer")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OfficerSession(Base):
+    """A console login. Only a hash of the cookie's token is stored: a copy of the database opens
+    no session."""
+
+    __tablename__ = "officer_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginAttempt(Base):
+    """Failed logins, kept a while for throttling (by username and by address)."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class AuditEntry(Base):
+    """Every officer action, kept: who did what to which review, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id", ondelete="SET NULL"))
+    verified_id: Mapped[int | None] = mapped_column(ForeignKey("verified_answer.id", ondelete="SET NULL"))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class VerifiedAnswer(Base):
+    """An answer an officer approved or wrote, given at once to later questions of the same meaning."""
+
+    __tablename__ = "verified_answer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    topic: Mapped[str | None] = mapped_column(String(16))
+    crops: Mapped[list[str]] = mapped_column(default=list)
+    pests: Mapped[list[str]] = mapped_column(default=list)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    card_ids: Mapped[list[str]] = mapped_column(default=list)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
