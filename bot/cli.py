@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from bot import officers
 from bot.advisor import Advisor, Analyser, Reply
 from bot.config import Settings
 from bot.i18n import Translator
@@ -117,6 +118,78 @@ def outbox_status() -> None:
         counts = outbox.counts(session)
     for state in ("pending", "sending", "sent", "uncertain", "failed"):
         click.echo(f"{state:10} {counts.get(state, 0)}")
+
+
+# --- officer console --------------------------------------------------------------------------
+
+
+@main.command("console")
+def console_command() -> None:
+    """Serve the officer console on CONSOLE_HOST:CONSOLE_PORT."""
+    from bot.officer_console.app import serve
+
+    settings = _settings()
+    _configure_logging(settings, quiet=False)
+    serve(settings)
+
+
+@main.group()
+def officer() -> None:
+    """Officer accounts of the console (passwords are read without echo, or from stdin)."""
+
+
+def _password(confirm: bool = True) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=confirm))
+
+
+def _accounts() -> Any:
+    _engine, sessions = database.open_database(_settings())
+    return sessions.begin()
+
+
+@officer.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(officers.ROLES), default="officer", show_default=True)
+@click.option("--lang", "language", type=click.Choice(["en", "hi"]), default="en", show_default=True)
+def officer_add(username: str, role: str, language: str) -> None:
+    """Create an account (admins manage officers)."""
+    password = _password()
+    with _accounts() as session:
+        try:
+            created = officers.add(session, username, password, role, language)
+        except officers.AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{created.username} ({created.role}) added")
+
+
+@officer.command("disable")
+@click.argument("username")
+def officer_disable(username: str) -> None:
+    """Disable an account; its open sessions end at once."""
+    with _accounts() as session:
+        found = officers.find(session, username)
+        if found is None:
+            raise click.ClickException(f"no officer {username}")
+        officers.disable(session, found)
+        click.echo(f"{found.username} disabled")
+
+
+@officer.command("passwd")
+@click.argument("username")
+def officer_passwd(username: str) -> None:
+    """Set a new password; the account's open sessions end."""
+    password = _password()
+    with _accounts() as session:
+        found = officers.find(session, username)
+        if found is None:
+            raise click.ClickException(f"no officer {username}")
+        try:
+            officers.set_password(session, found, password)
+        except officers.AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"password of {found.username} changed")
 
 
 # --- weather tips --------------------------------------------------------------------------------

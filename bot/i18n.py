@@ -15,9 +15,12 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 DOMAIN = "kisanbot"
 
 
-def load_catalog(language: str, translations_dir: Path = TRANSLATIONS_DIR) -> gettext.NullTranslations:
-    """The language's catalog, compiled in memory from its .po file (English needs none)."""
-    po_path = translations_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def load_catalog(
+    language: str, translations_dir: Path = TRANSLATIONS_DIR, domain: str = DOMAIN
+) -> gettext.NullTranslations:
+    """The language's catalog, compiled in memory from its .po file (English needs none).
+    Domains: `kisanbot` (what farmers read) and `console` (what officers read)."""
+    po_path = translations_dir / language / "LC_MESSAGES" / f"{domain}.po"
     if not po_path.exists():
         return gettext.NullTranslations()
     with po_path.open("rb") as handle:

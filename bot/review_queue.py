@@ -97,7 +97,7 @@ def history(session: Session, farmer_id: int, before: dt.datetime, limit: int = 
 
 def approve(session: Session, officer: Officer, review: Review) -> VerifiedAnswer:
     found = item(session, review.id)
-    verified = _verify(session, officer, found, _without_labels(found.answer.text))
+    verified = _verify(session, officer, found, without_labels(found.answer.text))
     _decide(session, officer, review, "approved")
     audit(session, officer, "approve", review=review, verified=verified)
     return verified
@@ -215,7 +215,7 @@ def _verify(session: Session, officer: Officer, found: QueueItem, text: str) -> 
     return verified
 
 
-def _without_labels(text: str) -> str:
+def without_labels(text: str) -> str:
     """An approved answer minus the lines the advisor adds (draft label): those are re-added."""
     lines = text.rstrip().splitlines()
     while lines and lines[-1].startswith("— "):

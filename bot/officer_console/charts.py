@@ -38,7 +38,7 @@ def stacked_days(labels: list[str], series: dict[str, list[int]]) -> str:
         f'<svg class="chart" viewBox="0 0 {width} {plot + 40 + 16 * len(series)}" role="img" xmlns="http://www.w3.org/2000/svg">'
     ]
     for i in range(days):
-        y = plot
+        y = float(plot)
         for n, values in enumerate(series.values()):
             h = plot * values[i] / top
             y -= h
