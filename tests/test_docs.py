@@ -60,3 +60,14 @@ def test_the_readme_opens_with_the_two_commands() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```")[1]
     assert "make chat" in first_block and "make test" in first_block
+
+
+def test_every_console_text_is_in_the_template_and_in_hindi() -> None:
+    templates = (PROJECT_ROOT / "bot" / "officer_console" / "templates").glob("*.html")
+    used = {m for path in templates for m in re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', path.read_text("utf-8"))}
+    with (TRANSLATIONS_DIR / "console.pot").open("rb") as handle:
+        template = {m.id for m in read_po(handle) if m.id}
+    assert used <= template, sorted(used - template)
+    with (TRANSLATIONS_DIR / "hi" / "LC_MESSAGES" / "console.po").open("rb") as handle:
+        hindi = {m.id: m.string for m in read_po(handle) if m.id}
+    assert [m for m in template if not hindi.get(m)] == []
