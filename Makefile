@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: chat test install install-test lint typecheck knowledge-check bench clean
+.PHONY: chat test install install-test browser lint typecheck knowledge-check bench clean
+
+# The console's browser tests drive Debian's chromium (Playwright's own download is not needed).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/kisanbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +21,10 @@ $(VENV)/.test-extras: $(BIN)/kisanbot
 
 install: $(BIN)/kisanbot
 
-install-test: $(VENV)/.test-extras
+install-test: $(VENV)/.test-extras browser
+
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
 chat: install
 	$(BIN)/kisanbot db upgrade
