@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.storage import outbox
 from bot.storage.models import Feedback, Message, Review, utcnow
 
 
@@ -82,6 +83,9 @@ class Dashboard:
     queue_median_h: float
     missing_topics: list[tuple[str, int]]
     missing_crops: list[tuple[str, int]]
+    #: Outgoing messages Telegram may or may not have delivered, and those given up on.
+    uncertain: int
+    failed: int
 
 
 def dashboard(session: Session, days: int = 14, now: dt.datetime | None = None) -> Dashboard:
@@ -113,6 +117,7 @@ def dashboard(session: Session, days: int = 14, now: dt.datetime | None = None) 
         (now - created).total_seconds() / 3600
         for (created,) in session.execute(select(Review.created_at).where(Review.status == "open"))
     ]
+    outbox_counts = outbox.counts(session)
     return Dashboard(
         days=span,
         per_day_topic=per_day_topic,
@@ -124,6 +129,8 @@ def dashboard(session: Session, days: int = 14, now: dt.datetime | None = None) 
         queue_median_h=statistics.median(ages) if ages else 0.0,
         missing_topics=Counter(a.topic for a in missing).most_common(8),
         missing_crops=Counter(c for a in missing for c in a.crops).most_common(8),
+        uncertain=outbox_counts.get("uncertain", 0),
+        failed=outbox_counts.get("failed", 0),
     )
 
 

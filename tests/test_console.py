@@ -234,3 +234,101 @@ def test_the_export_has_pseudonyms_and_defuses_spreadsheet_formulas(
     assert len(rows) == 1
     assert rows[0]["question"].startswith("'=HYPERLINK")
     assert rows[0]["farmer"].startswith("F-") and "987654321" not in exported.text
+
+
+def _review_of(advisor: Advisor, answer: int) -> Review:
+    with advisor.sessions() as session:
+        review = session.scalar(select(Review).where(Review.answer_id == answer))
+        assert review is not None
+        return review
+
+
+def test_an_item_shows_the_exchange_its_cards_flags_and_the_farmers_history(
+    console: TestClient, advisor: Advisor
+) -> None:
+    ask(advisor, 540, "gehu me peela pan aa gaya hai")
+    answer = ask(advisor, 540, "mere gaay ko bukhar hai")
+    assert login(console) == 303
+    html = console.get(f"/review/{_review_of(advisor, answer).id}").text
+    assert "mere gaay ko bukhar hai" in html and "livestock" in html and "cattle" in html
+    assert "gehu me peela pan aa gaya hai" in html  # earlier history
+    assert "F-" in html and ">540<" not in html  # a pseudonym, not the Telegram id
+
+
+def test_reject_needs_a_note_assign_and_every_action_is_audited(
+    console: TestClient, advisor: Advisor
+) -> None:
+    answer = ask(advisor, 550, "mere gaay ko bukhar hai")
+    review = _review_of(advisor, answer)
+    assert login(console) == 303
+    csrf = _csrf(console.get(f"/review/{review.id}").text)
+    with advisor.sessions() as session:
+        ravi = session.scalar(select(Officer.id).where(Officer.username == "ravi"))
+    console.post(f"/review/{review.id}/assign", data={"csrf": csrf, "officer": str(ravi)})
+    empty = console.post(f"/review/{review.id}/reject", data={"csrf": csrf, "note": "  "})
+    assert empty.status_code == 400 and "say why" in empty.text
+    console.post(f"/review/{review.id}/reject", data={"csrf": csrf, "note": "question unclear, asked again"})
+    with advisor.sessions() as session:
+        stored = session.get(Review, review.id)
+        assert stored is not None and (stored.status, stored.assigned_to_id) == ("rejected", ravi)
+        assert stored.note == "question unclear, asked again"
+        actions = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        assert actions == ["assign", "reject"]
+    assert console.get("/").text.count('href="/review/') == 0
+
+
+def test_an_edited_verified_answer_is_what_the_next_farmer_gets(
+    console: TestClient, advisor: Advisor
+) -> None:
+    answer = ask(advisor, 560, "mere gaay ko bukhar hai")
+    assert login(console) == 303
+    review = _review_of(advisor, answer)
+    console.post(
+        f"/review/{review.id}/approve", data={"csrf": _csrf(console.get(f"/review/{review.id}").text)}
+    )
+    with advisor.sessions() as session:
+        verified = session.scalars(select(VerifiedAnswer)).one()
+    edited = "Gaay ko chhaya mein rakhein aur pashu chikitsak ko turant bulaayein."
+    console.post(
+        f"/verified/{verified.id}/edit", data={"csrf": _csrf(console.get("/verified").text), "text": edited}
+    )
+    reply = advisor.answer(Identity("telegram", "561", 561), "mere gaay ko bukhar hai")
+    assert reply.reviewed and reply.text.startswith(edited)
+
+
+def test_admins_manage_officers_and_officers_cannot(console: TestClient, advisor: Advisor) -> None:
+    assert login(console, "ravi") == 303
+    assert console.get("/officers").status_code == 403
+    console.cookies.clear()
+    assert login(console, "asha") == 303
+    page = console.get("/officers")
+    assert page.status_code == 200 and "ravi" in page.text
+    console.post(
+        "/officers",
+        data={"csrf": _csrf(page.text), "username": "meena", "password": PASSWORD, "role": "officer"},
+    )
+    with advisor.sessions() as session:
+        meena = session.scalar(select(Officer).where(Officer.username == "meena"))
+        ravi = session.scalar(select(Officer).where(Officer.username == "ravi"))
+        assert meena is not None and meena.role == "officer" and ravi is not None
+    console.post(f"/officers/{ravi.id}/disable", data={"csrf": _csrf(console.get("/officers").text)})
+    console.cookies.clear()
+    assert login(console, "ravi") == 401
+    assert login(console, "meena") == 303
+
+
+def test_the_dashboard_counts_questions_feedback_queue_and_unconfirmed_deliveries(
+    console: TestClient, advisor: Advisor
+) -> None:
+    answer = ask(advisor, 570, "mere gaay ko bukhar hai")
+    thumbs_down(advisor, 570, answer)
+    with advisor.sessions.begin() as session:
+        from bot.storage import outbox
+
+        outbox.enqueue(session, channel="telegram", chat_id=570, text="x", kind="answer").state = "uncertain"
+    assert login(console) == 303
+    html = console.get("/dashboard").text
+    assert html.count("<svg") >= 3
+    assert "👍 0 · 👎 1" in html and "Deliveries not confirmed" in html
+    assert re.search(r'Open queue</h2>\s*<p class="big">1</p>', html)
+    assert re.search(r'Deliveries not confirmed</h2>\s*<p class="big">1</p>', html)

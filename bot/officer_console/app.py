@@ -79,6 +79,9 @@ class Console:
             Route("/search.csv", page(self.search_csv)),
             Route("/dashboard", page(self.dashboard)),
             Route("/language", page(self.language), methods=["POST"]),
+            Route("/officers", page(self.officers)),
+            Route("/officers", page(self.officer_add), methods=["POST"]),
+            Route("/officers/{officer_id:int}/disable", page(self.officer_disable), methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
         return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
@@ -280,6 +283,56 @@ class Console:
         except review_queue.ReviewError as exc:
             return PlainTextResponse(str(exc), status_code=400)
         return RedirectResponse("/verified", status_code=303)
+
+    # --- accounts (admins) ------------------------------------------------------------------------
+
+    async def officers(
+        self, request: Request, db: Session, officer: Officer, login: OfficerSession
+    ) -> Response:
+        return self._officers_page(db, officer, login, None)
+
+    def _officers_page(
+        self, db: Session, officer: Officer, login: OfficerSession, error: str | None, status: int = 200
+    ) -> Response:
+        if officer.role != "admin":
+            return PlainTextResponse("Admins only", status_code=403)
+        everyone = db.scalars(select(Officer).order_by(Officer.username)).all()
+        return self.render(
+            "officers.html",
+            officer,
+            login,
+            status=status,
+            everyone=everyone,
+            roles=officers.ROLES,
+            error=error,
+        )
+
+    async def officer_add(
+        self, request: Request, db: Session, officer: Officer, login: OfficerSession
+    ) -> Response:
+        if officer.role != "admin":
+            return PlainTextResponse("Admins only", status_code=403)
+        form = await request.form()
+        try:
+            added = officers.add(
+                db, _field(form, "username"), _field(form, "password"), _field(form, "role") or "officer"
+            )
+        except officers.AccountError as exc:
+            return self._officers_page(db, officer, login, str(exc), status=400)
+        review_queue.audit(db, officer, "add-officer", detail=added.username)
+        return RedirectResponse("/officers", status_code=303)
+
+    async def officer_disable(
+        self, request: Request, db: Session, officer: Officer, login: OfficerSession
+    ) -> Response:
+        target = db.get(Officer, int(request.path_params["officer_id"]))
+        if officer.role != "admin":
+            return PlainTextResponse("Admins only", status_code=403)
+        if target is None or target.id == officer.id:
+            return self._officers_page(db, officer, login, "You cannot disable that account.", status=400)
+        officers.disable(db, target)
+        review_queue.audit(db, officer, "disable-officer", detail=target.username)
+        return RedirectResponse("/officers", status_code=303)
 
     # --- search, export, dashboard -------------------------------------------------------------
 
