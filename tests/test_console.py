@@ -332,3 +332,22 @@ def test_the_dashboard_counts_questions_feedback_queue_and_unconfirmed_deliverie
     assert "👍 0 · 👎 1" in html and "Deliveries not confirmed" in html
     assert re.search(r'Open queue</h2>\s*<p class="big">1</p>', html)
     assert re.search(r'Deliveries not confirmed</h2>\s*<p class="big">1</p>', html)
+
+
+def test_csrf_tokens_are_masked_afresh_on_every_page(console: TestClient, advisor: Advisor) -> None:
+    assert login(console) == 303
+    first, second = _csrf(console.get("/").text), _csrf(console.get("/").text)
+    assert first != second  # gzip-compressed pages never repeat the secret (BREACH)
+    with advisor.sessions() as session:
+        raw = session.scalars(select(OfficerSession.csrf_token)).one()
+    language = {"language": "hi"}
+    assert console.post("/language", data={"csrf": raw, **language}).status_code == 403
+    assert (
+        console.post("/language", data={"csrf": second, **language}, follow_redirects=False).status_code
+        == 303
+    )
+
+
+def test_pages_are_compressed_for_slow_links(console: TestClient) -> None:
+    page = console.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert page.headers.get("content-encoding") == "gzip" or len(page.content) < 800

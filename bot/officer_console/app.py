@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -84,7 +85,9 @@ class Console:
             Route("/officers/{officer_id:int}/disable", page(self.officer_disable), methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
-        return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+        # Compressed pages for slow phone links (the CSRF tokens in them are masked, see security.py).
+        middleware = [Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=800)]
+        return Starlette(routes=routes, middleware=middleware)
 
     def _page(self, handler: Page) -> Callable[[Request], Awaitable[Response]]:
         """Login required; POSTs must carry the session's CSRF token."""
@@ -119,7 +122,7 @@ class Console:
         html = self.templates.get_template(name).render(
             _=self._gettext(language),
             officer=officer,
-            csrf=login.csrf_token if login else context.pop("login_csrf", ""),
+            csrf=security.mask(login.csrf_token if login else context.pop("login_csrf")),
             language=language,
             pseudonym=self.pseudonyms.of,
             **context,

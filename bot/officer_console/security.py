@@ -64,8 +64,31 @@ def end_session(session: Session, token: str | None) -> None:
         session.execute(delete(OfficerSession).where(OfficerSession.token_hash == _hash(token)))
 
 
+def mask(token: str) -> str:
+    """The token as a form carries it: XORed with a fresh pad each time, so that compressed pages
+    (gzip) never repeat the same secret bytes for a BREACH-style guess."""
+    raw = token.encode()
+    pad = secrets.token_bytes(len(raw))
+    return (pad + bytes(a ^ b for a, b in zip(raw, pad, strict=True))).hex()
+
+
+def _unmask(masked: str) -> str | None:
+    try:
+        data = bytes.fromhex(masked)
+    except ValueError:
+        return None
+    half = len(data) // 2
+    if not half or len(data) % 2:
+        return None
+    return bytes(a ^ b for a, b in zip(data[half:], data[:half], strict=True)).decode("latin-1")
+
+
 def csrf_ok(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+    """`given` is a masked token from a form; `expected` the session's (or the login cookie's)."""
+    if not expected or not given:
+        return False
+    token = _unmask(given)
+    return token is not None and hmac.compare_digest(token.encode("latin-1"), expected.encode())
 
 
 class LoginThrottle:
