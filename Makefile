@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/telegram_throughput.py
 	$(BIN)/python benchmarks/tips.py
+	$(BIN)/python benchmarks/console_pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
