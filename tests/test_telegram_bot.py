@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -672,8 +673,13 @@ def test_webhook_mode_checks_the_secret_and_ignores_replays(
             response = await client.post(f"http://127.0.0.1:{port}/telegram", json=update, headers=headers)
         return response.status_code
 
+    def listening() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
     async def scenario() -> None:
         await until(lambda: bool(fake.calls_of("setWebhook")))
+        await until(listening, what="the webhook server")  # PTB may ask setWebhook before it listens
         assert await post(None) == 403
         assert await post("wrong") == 403
         assert await post("s3cret-Value_1") == 200
