@@ -353,6 +353,8 @@ class Advisor:
     ) -> Reply:
         request, analysis = prepared.request, prepared.analysis
         flags = prepared.flags + generation.flags
+        if any(m.card.risk == "high" and m.card.id in generation.card_ids for m in analysis.matches):
+            flags.append("chemical-dose")  # a dose of a pesticide or drug was given: officers look
         extra = notices + self._extra_lines(
             request.language, analysis, prepared.message, generation.card_ids, generation.engine
         )

@@ -16,7 +16,14 @@ from bot.storage.models import AuditEntry, Farmer, Message, Officer, Review, Ver
 
 #: Lower is more urgent. A farmer asking for an expert comes first; safety before dissatisfaction.
 RISK = {"expert": 0, "safety": 1, "thumbs_down": 2, "unsure": 3, "no_card": 4}
-_SAFETY_FLAGS = ("banned-chemical", "unsafe-replaced", "numbers-not-in-cards", "human-health", "injection")
+_SAFETY_FLAGS = (
+    "banned-chemical",
+    "unsafe-replaced",
+    "numbers-not-in-cards",
+    "chemical-dose",
+    "human-health",
+    "injection",
+)
 _UNSURE_FLAGS = ("language-unsure", "topic-unsure")
 #: Answers that need no look by themselves (rules, forecasts, officers' own).
 _SELF_EVIDENT_ENGINES = ("rules", "weather", "verified", "queue")

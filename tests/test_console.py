@@ -351,3 +351,15 @@ def test_csrf_tokens_are_masked_afresh_on_every_page(console: TestClient, adviso
 def test_pages_are_compressed_for_slow_links(console: TestClient) -> None:
     page = console.get("/login", headers={"Accept-Encoding": "gzip"})
     assert page.headers.get("content-encoding") == "gzip" or len(page.content) < 800
+
+
+def test_risky_answers_queue_themselves_and_greetings_do_not(advisor: Advisor) -> None:
+    dose = ask(advisor, 580, "tomato leaf curl what to spray")
+    ask(advisor, 581, "hello")
+    ask(advisor, 582, "thank you")
+    with advisor.sessions() as session:
+        reviews = session.scalars(select(Review)).all()
+        assert [(r.answer_id, r.reason) for r in reviews] == [(dose, "safety")]
+        from bot.storage.models import Message
+
+        assert "chemical-dose" in session.get(Message, dose).flags  # type: ignore[union-attr]

@@ -136,16 +136,18 @@ def test_login_refuses_a_wrong_password_then_lets_the_officer_in(page: Page, wor
 def test_a_correction_in_the_queue_reaches_the_farmer_on_telegram(page: Page, world: World) -> None:
     log_in(page, world)
     items = page.locator("ol.queue li")
-    expect(items).to_have_count(2)  # the tomato answer came from a card and drew no complaint
-    expect(items.first.locator(".tag")).to_have_text("safety")  # animal health outranks 👎
-    expect(items.nth(1).locator(".tag")).to_have_text("thumbs_down")
+    # Animal health and two pesticide doses (one with a 👎): all safety items, oldest first.
+    expect(items).to_have_count(3)
+    expect(items.locator(".tag")).to_have_text(["safety", "safety", "safety"])
+    expect(items.first).to_contain_text("mere gaay ko bukhar hai")
     expect(items.nth(1)).to_contain_text("<script>alert(1)</script>")  # shown as text, not run
+    expect(items.nth(2)).to_contain_text("tomato leaf curl")
     items.first.locator("a").click()
     expect(page.locator("blockquote.farmer").first).to_have_text("mere gaay ko bukhar hai")
     corrected = "Bukhar ho to gaay ko chhaya aur saaf paani dein, aur aaj hi pashu chikitsak ko bulaayein."
     page.get_by_label("Corrected answer").fill(corrected)
     page.get_by_role("button", name="Send correction").click()
-    expect(page.locator("ol.queue li")).to_have_count(1)
+    expect(page.locator("ol.queue li")).to_have_count(2)
     label = world.translator.text("hi", ui_text.REVIEWED_LABEL)
     deadline = time.monotonic() + 15
     while not any(t.startswith(corrected) for t in world.fake.texts(9001)):
