@@ -13,9 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests_support import LoopbackServer
 
 BOT_USER = {"id": 424242, "is_bot": True, "first_name": "kisanbot", "username": "kisan_test_bot"}
 
@@ -48,7 +50,7 @@ class FakeBotApi:
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
     _message_ids: Any = field(default_factory=lambda: itertools.count(1))
     _cond: threading.Condition = field(default_factory=threading.Condition)
-    _server: ThreadingHTTPServer | None = None
+    _server: LoopbackServer | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -62,20 +64,17 @@ class FakeBotApi:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LoopbackServer.start(Handler)
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
 
     @property
     def base_url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+        return f"{self._server.origin}/bot"
 
     # --- what a farmer does ---------------------------------------------------------------------
 
@@ -248,8 +247,3 @@ class FakeBotApi:
             request.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a read timeout): exactly the case being simulated
-
-
-class _Server(ThreadingHTTPServer):
-    # The standard backlog of 5 drops connections in a burst; the real Bot API takes them all.
-    request_queue_size = 256

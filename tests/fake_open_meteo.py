@@ -9,9 +9,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests_support import LoopbackServer
 
 #: A calm, mild day: no rule fires except the spray window.
 MILD: dict[str, float] = {
@@ -44,7 +46,7 @@ class FakeOpenMeteo:
     requests: list[dict[str, str]] = field(default_factory=list)
     faults: list[FakeFault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _server: LoopbackServer | None = None
 
     def start(self) -> FakeOpenMeteo:
         fake = self
@@ -56,21 +58,17 @@ class FakeOpenMeteo:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LoopbackServer.start(Handler)
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
 
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1/forecast"
+        return f"{self._server.origin}/v1/forecast"
 
     def fail(self, *faults: FakeFault) -> None:
         with self._lock:

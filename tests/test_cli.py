@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from bot.config import PROJECT_ROOT
+from tests_support import run_kisanbot
 
 KISANBOT = [sys.executable, "-m", "bot"]
 
 
 def run(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [*KISANBOT, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-        check=False,
-    )
+    return run_kisanbot(args, data_dir, stdin)
 
 
 def test_db_upgrade_reports_the_revision(data_dir: Path) -> None:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fake_open_meteo import FakeFault, FakeOpenMeteo
 from sqlalchemy import select
-from tests_support import KNOWLEDGE_DIR
+from tests_support import KNOWLEDGE_DIR, run_kisanbot
 
 from bot import ui_text
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.i18n import Translator
 from bot.storage.database import open_database
 from bot.storage.models import Farmer, OutboxMessage
@@ -33,24 +31,12 @@ def meteo() -> Iterator[FakeOpenMeteo]:
 
 def kisanbot(args: list[str], data_dir: Path, meteo: FakeOpenMeteo) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
         "OPEN_METEO_URL": meteo.url,
         "WEATHER_RETRIES": "2",
         "WEATHER_BACKOFF_S": "0",
         "TIP_GRACE_S": "86400",  # a tip at 00:00 is due all day, whenever the test runs
-        "PYTHONIOENCODING": "utf-8",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "tips", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-        check=False,
-    )
+    return run_kisanbot(["tips", *args], data_dir, env=env)
 
 
 def test_preview_prints_the_tip_for_a_place_and_crop(
