@@ -363,3 +363,21 @@ def test_risky_answers_queue_themselves_and_greetings_do_not(advisor: Advisor) -
         from bot.storage.models import Message
 
         assert "chemical-dose" in session.get(Message, dose).flags  # type: ignore[union-attr]
+
+
+def test_the_language_switch_never_redirects_off_the_site(console: TestClient) -> None:
+    assert login(console) == 303
+    csrf = _csrf(console.get("/").text)
+    for referer, target in [
+        ("https://console.test/search?text=gaay", "/search?text=gaay"),
+        ("https://evil.example/phish", "/phish"),
+        ("https://console.test//evil.example/x", "/"),
+        ("javascript:alert(1)", "/"),
+    ]:
+        response = console.post(
+            "/language",
+            data={"csrf": csrf, "language": "en"},
+            headers={"Referer": referer},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == target, referer

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
@@ -189,7 +190,7 @@ class Console:
         chosen = _field(await request.form(), "language")
         if chosen in CONSOLE_LANGUAGES:
             officer.language = chosen
-        return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+        return RedirectResponse(_same_site(request.headers.get("referer")), status_code=303)
 
     # --- the queue -----------------------------------------------------------------------------
 
@@ -440,6 +441,13 @@ def _filters(request: Request) -> records.Filters:
 def _cells(*values: str) -> list[str]:
     """A cell starting with = + - @ is a formula to a spreadsheet: a farmer's text must stay text."""
     return ["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in values]
+
+
+def _same_site(url: str | None) -> str:
+    """The path (and query) of `url`, never another site's address ("//host" included)."""
+    back = urlsplit(url or "/")
+    path = back.path if back.path.startswith("/") and not back.path.startswith("//") else "/"
+    return path + (f"?{back.query}" if back.query else "")
 
 
 def _hours(delta: dt.timedelta) -> str:
