@@ -381,3 +381,16 @@ def test_the_language_switch_never_redirects_off_the_site(console: TestClient) -
             follow_redirects=False,
         )
         assert response.headers["location"] == target, referer
+
+
+def test_a_hindi_speaking_officer_gets_pages_and_errors_in_hindi(
+    console: TestClient, advisor: Advisor
+) -> None:
+    answer = ask(advisor, 590, "mere gaay ko bukhar hai")
+    assert login(console) == 303
+    console.post("/language", data={"csrf": _csrf(console.get("/").text), "language": "hi"})
+    review = _review_of(advisor, answer)
+    page = console.get(f"/review/{review.id}")
+    assert "<title>समीक्षा #" in page.text
+    refused = console.post(f"/review/{review.id}/reject", data={"csrf": _csrf(page.text), "note": " "})
+    assert refused.status_code == 400 and "अस्वीकार करने का कारण लिखें" in refused.text
