@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import review_queue, ui_text, verified_answers
@@ -222,6 +223,52 @@ class Advisor:
             generation = replace(generation, text=f"{weather.notice}\n\n{generation.text}")
         reply = self._finish(prepared, generation, notices, on_text, language, started)
         return replace(reply, ask_location=weather.ask_location)
+
+    def answer_waiting_weather_question(self, identity: Identity) -> Reply | None:
+        """After a farmer shares their location: their recent weather question, answered now from
+        the forecast (None when there is none, it was answered so already, or no forecast)."""
+        if self.weather is None:
+            return None
+        started = time.perf_counter()
+        with self.sessions.begin() as session:
+            farmer = get_or_create_farmer(session, identity)
+            question = last_question(session, farmer.id, FOLLOW_UP_WINDOW)
+            if question is None or question.topic != "weather":
+                return None
+            answered = select(Message.id).where(
+                Message.reply_to_id == question.id, Message.engine == "weather"
+            )
+            if session.scalar(answered) is not None:  # a second location share: once is enough
+                return None
+            language = question.language or farmer.language or self.settings.default_language
+            try:
+                text = self.weather.answer(session, farmer, language)
+            except (ForecastUnavailable, Stale) as exc:
+                log.info("waiting weather question not answered: %s", exc)
+                return None
+            answer = Message(
+                farmer_id=farmer.id,
+                role="bot",
+                text=text,
+                reply_to_id=question.id,
+                language=language,
+                topic="weather",
+                flags=["forecast", "after-location"],
+                engine="weather",
+                latency_ms=(time.perf_counter() - started) * 1000,
+            )
+            session.add(answer)
+            session.flush()
+            return Reply(
+                text,
+                language,
+                "weather",
+                [],
+                "weather",
+                reviewed=False,
+                question_id=question.id,
+                answer_id=answer.id,
+            )
 
     def _verified(self, prepared: _Prepared) -> Generation | None:
         """An officer's answer to a question of the same meaning, if there is one."""

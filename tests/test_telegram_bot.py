@@ -805,18 +805,24 @@ def test_a_weather_question_asks_for_the_location_once_then_answers_from_the_for
         env.fake.send_text(user, "kal barish hogi kya", language_code="hi")
         await until(lambda: len(env.fake.delivered(user)) >= 3)
         env.fake.send_content(user, "hi", location={"latitude": 17.385, "longitude": 78.4867})
-        await until(lambda: len(env.fake.delivered(user)) >= 4)
+        await until(lambda: len(env.fake.delivered(user)) >= 5)  # saved, and the question answered
         env.fake.send_text(user, "kal barish hogi kya", language_code="hi")
-        await until(lambda: len(env.fake.delivered(user)) >= 5)
-        await asyncio.sleep(0.3)
+        await until(lambda: len(env.fake.delivered(user)) >= 6)
+        env.fake.send_content(user, "hi", location={"latitude": 17.385, "longitude": 78.4867})
+        await until(lambda: len(env.fake.delivered(user)) >= 7)
+        await asyncio.sleep(0.5)  # a second share answers nothing twice
 
     env.run(scenario)
     calls = env.fake.delivered(user)
     asked = [c for c in calls if c.params["text"] == env.say("hi", ui_text.WEATHER_NEED_LOCATION)]
     assert len(asked) == 1  # asked once, with the location button
     assert asked[0].params["reply_markup"]["keyboard"][0][0]["request_location"] is True
-    assert len(calls) == 5
-    forecast = calls[-1].params["text"]
+    assert len(calls) == 7
+    assert calls[3].params["text"] == env.say("hi", ui_text.LOCATION_SAVED)
+    after_sharing, asked_again = calls[4].params["text"], calls[5].params["text"]
+    assert after_sharing == asked_again  # the waiting question got the forecast without asking again
+    assert calls[6].params["text"] == env.say("hi", ui_text.LOCATION_SAVED)
+    forecast = calls[5].params["text"]
     assert forecast.startswith(env.say("hi", ui_text.WEATHER_HEADER))
     rain = env.say("hi", ui_text.TIP_HEAVY_RAIN, day=env.say("hi", ui_text.DAY_TOMORROW), rain="28")
     assert rain in forecast and env.say("hi", ui_text.TIP_LABEL) in forecast

@@ -32,7 +32,7 @@ from telegram.ext import (
 )
 
 from bot import farmers, feedback, ui_text
-from bot.advisor import Advisor
+from bot.advisor import Advisor, Reply
 from bot.config import Settings
 from bot.crop_names import CropNames
 from bot.languages import NATIVE_NAMES, SUPPORTED, normalize_code
@@ -566,6 +566,15 @@ class TelegramDoor:
             out.say(self._say(out.language)(ui_text.LOCATION_SAVED), keyboards.remove_keyboard())
             if farmer.setup_step in ("place", "setup:place"):
                 self._after_place(farmer, out)
+                return
+        # The location was shared because a weather question asked for it: answer that now.
+        user = update.effective_user
+        assert user is not None
+        identity = Identity(CHANNEL, str(user.id), out.chat_id)
+        waiting = partial(self.advisor.answer_waiting_weather_question, identity)
+        reply = await asyncio.get_running_loop().run_in_executor(self._advisor_pool, waiting)
+        if reply is not None:
+            self._say_reply(reply, out)
 
     async def on_not_text(self, update: Update, out: Outgoing) -> None:
         message = update.effective_message
@@ -660,6 +669,13 @@ class TelegramDoor:
             )
         finally:
             await stream.end()
+        self._say_reply(reply, out)
+        say = self._say(out.language)
+        if reply.ask_location:  # its own message: the answer's buttons and a location button can't share one
+            out.say(reply.ask_location, keyboards.share_location(say))
+
+    def _say_reply(self, reply: Reply, out: Outgoing) -> None:
+        """An answer in chunks under Telegram's limit; the feedback buttons on the last one."""
         out.language = reply.language if reply.language in SUPPORTED else out.language
         say = self._say(out.language)
         chunks = split_for_delivery(reply.text)
@@ -667,8 +683,6 @@ class TelegramDoor:
             last = index == len(chunks) - 1
             markup = keyboards.feedback(say, reply.answer_id) if last and reply.answer_id else None
             out.say(chunk, markup, kind="answer", message_id=reply.answer_id)
-        if reply.ask_location:  # its own message: the answer's buttons and a location button can't share one
-            out.say(reply.ask_location, keyboards.share_location(say))
 
 
 def _in_setup(farmer: Farmer) -> bool:
