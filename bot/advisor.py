@@ -132,6 +132,8 @@ class _Prepared:
     analysis: Analysis
     message: CleanMessage
     flags: list[str]
+    #: An officer's answer to a question of the same meaning, looked up in the same transaction.
+    verified: Generation | None = None
 
 
 class Advisor:
@@ -205,11 +207,10 @@ class Advisor:
             if message.shape is not Shape.TEXT:
                 return self._not_a_question(session, farmer, message, prior, on_text, started)
             prepared = self._prepare(session, farmer, message, prior, language)
-        verified = self._verified(prepared)
-        if verified is not None:
+        if prepared.verified is not None:
             if on_text:
-                on_text(verified.text)
-            return self._finish(prepared, verified, [], on_text, language, started)
+                on_text(prepared.verified.text)
+            return self._finish(prepared, prepared.verified, [], on_text, language, started)
         weather = self._weather(prepared) if self._about_the_weather(prepared) else _WeatherOutcome()
         if weather.text is not None:
             generation = Generation(weather.text, "weather", [], flags=["forecast"])
@@ -270,24 +271,17 @@ class Advisor:
                 answer_id=answer.id,
             )
 
-    def _verified(self, prepared: _Prepared) -> Generation | None:
+    @staticmethod
+    def _verified(session: Session, analysis: Analysis, language: str, text: str) -> Generation | None:
         """An officer's answer to a question of the same meaning, if there is one."""
-        analysis, request = prepared.analysis, prepared.request
         if analysis.injection or analysis.route.courtesy:
             return None
-        with self.sessions.begin() as session:
-            found = verified_answers.find(
-                session,
-                request.language,
-                analysis.route.topic,
-                analysis.route.crops,
-                analysis.route.pests,
-                prepared.message.text,
-            )
-            if found is None:
-                return None
-            found.uses += 1
-            return Generation(found.answer, "verified", list(found.card_ids), flags=[f"verified:{found.id}"])
+        route = analysis.route
+        found = verified_answers.find(session, language, route.topic, route.crops, route.pests, text)
+        if found is None:
+            return None
+        found.uses += 1
+        return Generation(found.answer, "verified", list(found.card_ids), flags=[f"verified:{found.id}"])
 
     def _about_the_weather(self, prepared: _Prepared) -> bool:
         analysis = prepared.analysis
@@ -333,7 +327,8 @@ class Advisor:
         flags = _flags(message, analysis)
         self._remember_language(farmer, analysis.detection, fixed)
         question = _store_question(session, farmer, message, analysis, flags)
-        return _Prepared(farmer.id, question.id, request, analysis, message, flags)
+        verified = self._verified(session, analysis, reply_language, message.text)
+        return _Prepared(farmer.id, question.id, request, analysis, message, flags, verified)
 
     def _generate(
         self,

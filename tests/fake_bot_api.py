@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests_support import LoopbackServer
+from tests_support import LoopbackServer, reply_json
 
 BOT_USER = {"id": 424242, "is_bot": True, "first_name": "kisanbot", "username": "kisan_test_bot"}
 
@@ -55,16 +55,7 @@ class FakeBotApi:
     # --- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeBotApi:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                fake._handle(self)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self._server = LoopbackServer.start(Handler)
+        self._server = LoopbackServer.start(self._handle)
         return self
 
     def stop(self) -> None:
@@ -238,12 +229,4 @@ class FakeBotApi:
 
     @staticmethod
     def _reply(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(data)))
-            request.end_headers()
-            request.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a read timeout): exactly the case being simulated
+        reply_json(request, status, json.dumps(body).encode())

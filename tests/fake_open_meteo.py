@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests_support import LoopbackServer
+from tests_support import LoopbackServer, reply_json
 
 #: A calm, mild day: no rule fires except the spray window.
 MILD: dict[str, float] = {
@@ -49,16 +49,7 @@ class FakeOpenMeteo:
     _server: LoopbackServer | None = None
 
     def start(self) -> FakeOpenMeteo:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake._handle(self)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self._server = LoopbackServer.start(Handler)
+        self._server = LoopbackServer.start(self._handle)
         return self
 
     def stop(self) -> None:
@@ -105,23 +96,12 @@ class FakeOpenMeteo:
         if fault is not None:
             time.sleep(fault.stall)
             if fault.body is not None or fault.status != 200:
-                self._reply(request, fault.status, fault.body or b'{"error":true,"reason":"fault"}')
+                reply_json(request, fault.status, fault.body or b'{"error":true,"reason":"fault"}')
                 return
         try:
             latitude, longitude = float(query["latitude"]), float(query["longitude"])
             days = int(query.get("forecast_days", "7"))
         except (KeyError, ValueError):
-            self._reply(request, 400, b'{"error":true,"reason":"Parameter latitude missing"}')
+            reply_json(request, 400, b'{"error":true,"reason":"Parameter latitude missing"}')
             return
-        self._reply(request, 200, json.dumps(self.body_for(latitude, longitude, days)).encode())
-
-    @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(body)))
-            request.end_headers()
-            request.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test)
+        reply_json(request, 200, json.dumps(self.body_for(latitude, longitude, days)).encode())

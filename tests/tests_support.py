@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -22,8 +23,20 @@ class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
 
     @classmethod
-    def start(cls, handler: type[BaseHTTPRequestHandler]) -> LoopbackServer:
-        server = cls(("127.0.0.1", 0), handler)
+    def start(cls, handle: Callable[[BaseHTTPRequestHandler], None]) -> LoopbackServer:
+        """Serves GET and POST by calling `handle(request)` in a thread per request; quiet logs."""
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                handle(self)
+
+            def do_POST(self) -> None:
+                handle(self)
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        server = cls(("127.0.0.1", 0), Handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return server
 
@@ -35,6 +48,18 @@ class LoopbackServer(ThreadingHTTPServer):
     def origin(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
+
+
+def reply_json(request: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+    """Answers with a JSON body; a client that already gave up (a timeout test) is no error."""
+    try:
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
 
 
 def run_kisanbot(

@@ -33,7 +33,7 @@ class Weather:
     ) -> None:
         self.client = client
         self.writer = writer
-        self._default_zone = zone(settings.default_timezone)
+        self._default_zone = ZoneInfo(settings.default_timezone)
         self.max_age = dt.timedelta(seconds=settings.tip_max_forecast_age_s)
         self.clock = clock
 
@@ -66,7 +66,7 @@ class Weather:
     def local_now(self, farmer: Farmer, now: dt.datetime | None = None) -> dt.datetime:
         """The farmer's wall-clock time (naive) for `now` in UTC (naive)."""
         utc = (now or self.clock()).replace(tzinfo=dt.UTC)
-        tz = zone(farmer.timezone) if farmer.timezone else self._default_zone
+        tz = ZoneInfo(farmer.timezone) if farmer.timezone else self._default_zone
         return utc.astimezone(tz).replace(tzinfo=None)
 
     def answer(self, session: Session, farmer: Farmer, language: str) -> str:
@@ -86,7 +86,7 @@ class Weather:
         """The tip that a farmer at this place with these crops would get now (no farmer needed)."""
         now = self.clock()
         forecast = self.client.forecast(latitude, longitude)
-        tz = zone(forecast.timezone) if _known_zone(forecast.timezone) else self._default_zone
+        tz = ZoneInfo(forecast.timezone) if _known_zone(forecast.timezone) else self._default_zone
         today = now.replace(tzinfo=dt.UTC).astimezone(tz).date()
         return self.writer.tip(language, forecast, today, plans, now, self.max_age)[0]
 
@@ -94,10 +94,6 @@ class Weather:
 def plans_of(session: Session, farmer: Farmer) -> list[CropPlanView]:
     plans = session.scalars(select(CropPlan).where(CropPlan.farmer_id == farmer.id).order_by(CropPlan.id))
     return [CropPlanView(p.crop, p.sown_on, p.area_ha) for p in plans]
-
-
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def _known_zone(name: str) -> bool:
